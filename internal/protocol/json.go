@@ -577,42 +577,56 @@ func (d *jsonDecoder) literal(word string) error {
 // structure decodes an object into a structure: members by their wire names, unknown members skipped (after
 // checking that they are JSON), null members absent, the last of duplicate members winning.
 func (d *jsonDecoder) structure(s *model.Shape) (map[string]any, error) {
-	if err := d.enter(); err != nil {
+	m := map[string]any{}
+	err := d.object(func(key []byte, _ int) error {
+		mem := jsonMemberFor(s, key)
+		if mem == nil {
+			return d.skip()
+		}
+		v, err := d.value(mem)
+		if err != nil {
+			return err
+		}
+		if v == nil {
+			delete(m, mem.Name)
+		} else {
+			m[mem.Name] = v
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
+	return m, nil
+}
+
+// object walks the object at d.pos: for each member it reads the key and the colon and calls member, which must
+// read the value. start is where the key's text begins, for keyString.
+func (d *jsonDecoder) object(member func(key []byte, start int) error) error {
+	if err := d.enter(); err != nil {
+		return err
+	}
 	d.pos++ // {
-	m := map[string]any{}
 	if d.peek() == '}' {
 		d.pos++
 		d.depth--
-		return m, nil
+		return nil
 	}
 	for {
 		if d.peek() != '"' {
-			return nil, d.syntax()
+			return d.syntax()
 		}
+		start := d.pos + 1
 		key, err := d.key()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if d.peek() != ':' {
-			return nil, d.syntax()
+			return d.syntax()
 		}
 		d.pos++
-		if mem := jsonMemberFor(s, key); mem == nil {
-			if err := d.skip(); err != nil {
-				return nil, err
-			}
-		} else {
-			v, err := d.value(mem)
-			if err != nil {
-				return nil, err
-			}
-			if v == nil {
-				delete(m, mem.Name)
-			} else {
-				m[mem.Name] = v
-			}
+		if err := member(key, start); err != nil {
+			return err
 		}
 		switch d.peek() {
 		case ',':
@@ -620,9 +634,37 @@ func (d *jsonDecoder) structure(s *model.Shape) (map[string]any, error) {
 		case '}':
 			d.pos++
 			d.depth--
-			return m, nil
+			return nil
 		default:
-			return nil, d.syntax()
+			return d.syntax()
+		}
+	}
+}
+
+// array walks the array at d.pos, calling element for each element, which must read it.
+func (d *jsonDecoder) array(element func() error) error {
+	if err := d.enter(); err != nil {
+		return err
+	}
+	d.pos++ // [
+	if d.peek() == ']' {
+		d.pos++
+		d.depth--
+		return nil
+	}
+	for {
+		if err := element(); err != nil {
+			return err
+		}
+		switch d.peek() {
+		case ',':
+			d.pos++
+		case ']':
+			d.pos++
+			d.depth--
+			return nil
+		default:
+			return d.syntax()
 		}
 	}
 }
@@ -644,81 +686,40 @@ func jsonMemberFor(s *model.Shape, key []byte) *model.Ref {
 
 // list decodes an array. Null elements are dropped, as Coral drops them.
 func (d *jsonDecoder) list(s *model.Shape) ([]any, error) {
-	if err := d.enter(); err != nil {
-		return nil, err
-	}
-	d.pos++ // [
 	l := []any{}
-	if d.peek() == ']' {
-		d.pos++
-		d.depth--
-		return l, nil
-	}
-	for {
+	err := d.array(func() error {
 		v, err := d.value(s.Member)
-		if err != nil {
-			return nil, err
-		}
-		if v != nil {
+		if err == nil && v != nil {
 			l = append(l, v)
 		}
-		switch d.peek() {
-		case ',':
-			d.pos++
-		case ']':
-			d.pos++
-			d.depth--
-			return l, nil
-		default:
-			return nil, d.syntax()
-		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
+	return l, nil
 }
 
 // mapValue decodes an object into a map; entries with null values are dropped.
 func (d *jsonDecoder) mapValue(s *model.Shape) (map[string]any, error) {
-	if err := d.enter(); err != nil {
-		return nil, err
-	}
-	d.pos++ // {
 	m := map[string]any{}
-	if d.peek() == '}' {
-		d.pos++
-		d.depth--
-		return m, nil
-	}
-	for {
-		if d.peek() != '"' {
-			return nil, d.syntax()
-		}
-		key, err := d.str()
-		if err != nil {
-			return nil, err
-		}
-		if d.peek() != ':' {
-			return nil, d.syntax()
-		}
-		d.pos++
+	err := d.object(func(key []byte, start int) error {
 		v, err := d.value(s.Value)
 		if err != nil {
-			return nil, err
+			return err
 		}
+		k := d.keyString(key, start)
 		if v == nil {
-			delete(m, key)
+			delete(m, k)
 		} else {
-			m[key] = v
+			m[k] = v
 		}
-		switch d.peek() {
-		case ',':
-			d.pos++
-		case '}':
-			d.pos++
-			d.depth--
-			return m, nil
-		default:
-			return nil, d.syntax()
-		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return m, nil
 }
 
 // document decodes any JSON value as encoding/json decodes into an interface value. Nulls inside a document are
@@ -726,72 +727,27 @@ func (d *jsonDecoder) mapValue(s *model.Shape) (map[string]any, error) {
 func (d *jsonDecoder) document() (any, error) {
 	switch c := d.peek(); {
 	case c == '{':
-		if err := d.enter(); err != nil {
-			return nil, err
-		}
-		d.pos++
 		m := map[string]any{}
-		if d.peek() == '}' {
-			d.pos++
-			d.depth--
-			return m, nil
-		}
-		for {
-			if d.peek() != '"' {
-				return nil, d.syntax()
-			}
-			key, err := d.str()
-			if err != nil {
-				return nil, err
-			}
-			if d.peek() != ':' {
-				return nil, d.syntax()
-			}
-			d.pos++
+		err := d.object(func(key []byte, start int) error {
 			v, err := d.document()
-			if err != nil {
-				return nil, err
-			}
-			m[key] = v
-			switch d.peek() {
-			case ',':
-				d.pos++
-			case '}':
-				d.pos++
-				d.depth--
-				return m, nil
-			default:
-				return nil, d.syntax()
-			}
-		}
-	case c == '[':
-		if err := d.enter(); err != nil {
+			m[d.keyString(key, start)] = v
+			return err
+		})
+		if err != nil {
 			return nil, err
 		}
-		d.pos++
+		return m, nil
+	case c == '[':
 		l := []any{}
-		if d.peek() == ']' {
-			d.pos++
-			d.depth--
-			return l, nil
-		}
-		for {
+		err := d.array(func() error {
 			v, err := d.document()
-			if err != nil {
-				return nil, err
-			}
 			l = append(l, v)
-			switch d.peek() {
-			case ',':
-				d.pos++
-			case ']':
-				d.pos++
-				d.depth--
-				return l, nil
-			default:
-				return nil, d.syntax()
-			}
+			return err
+		})
+		if err != nil {
+			return nil, err
 		}
+		return l, nil
 	case c == '"':
 		return d.str()
 	case c == 't':
@@ -811,65 +767,9 @@ func (d *jsonDecoder) document() (any, error) {
 func (d *jsonDecoder) skip() error {
 	switch c := d.peek(); {
 	case c == '{':
-		if err := d.enter(); err != nil {
-			return err
-		}
-		d.pos++
-		if d.peek() == '}' {
-			d.pos++
-			d.depth--
-			return nil
-		}
-		for {
-			if d.peek() != '"' {
-				return d.syntax()
-			}
-			if _, err := d.key(); err != nil {
-				return err
-			}
-			if d.peek() != ':' {
-				return d.syntax()
-			}
-			d.pos++
-			if err := d.skip(); err != nil {
-				return err
-			}
-			switch d.peek() {
-			case ',':
-				d.pos++
-			case '}':
-				d.pos++
-				d.depth--
-				return nil
-			default:
-				return d.syntax()
-			}
-		}
+		return d.object(func([]byte, int) error { return d.skip() })
 	case c == '[':
-		if err := d.enter(); err != nil {
-			return err
-		}
-		d.pos++
-		if d.peek() == ']' {
-			d.pos++
-			d.depth--
-			return nil
-		}
-		for {
-			if err := d.skip(); err != nil {
-				return err
-			}
-			switch d.peek() {
-			case ',':
-				d.pos++
-			case ']':
-				d.pos++
-				d.depth--
-				return nil
-			default:
-				return d.syntax()
-			}
-		}
+		return d.array(d.skip)
 	case c == '"':
 		_, err := d.key()
 		return err
@@ -921,11 +821,16 @@ func (d *jsonDecoder) str() (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return d.keyString(b, start), nil
+}
+
+// keyString returns as a string the bytes b that key read from start.
+func (d *jsonDecoder) keyString(b []byte, start int) string {
 	// Without escapes the string is where it stands in the body (key returned a slice of it), and so in text.
 	if len(b) > 0 && len(d.text) == len(d.data) && start+len(b) <= len(d.data) && &d.data[start] == &b[0] {
-		return d.text[start : start+len(b)], nil
+		return d.text[start : start+len(b)]
 	}
-	return string(b), nil
+	return string(b)
 }
 
 // unescape reads a string with escapes into a new buffer. A lone UTF-16 surrogate becomes U+FFFD, as in
