@@ -461,13 +461,8 @@ func (d *jsonDecoder) value(ref *model.Ref) (any, error) {
 			if err != nil {
 				return nil, err
 			}
-			switch str {
-			case "NaN":
-				return math.NaN(), nil
-			case "Infinity":
-				return math.Inf(1), nil
-			case "-Infinity":
-				return math.Inf(-1), nil
+			if f, ok := namedFloat(str); ok {
+				return f, nil
 			}
 			return nil, malformed("STRING_VALUE can not be converted to " + javaFloatType(s.Type))
 		}
@@ -1390,13 +1385,8 @@ func asInt64(v any) (int64, bool) {
 // appendJSONFloat writes a float as AWS's Java services write it (Double.toString: "1.0", "1234.5", "1.0E7"), and
 // NaN and infinities as the strings the protocol uses for them.
 func appendJSONFloat(b []byte, f float64, bits int) []byte {
-	switch {
-	case math.IsNaN(f):
-		return append(b, `"NaN"`...)
-	case math.IsInf(f, 1):
-		return append(b, `"Infinity"`...)
-	case math.IsInf(f, -1):
-		return append(b, `"-Infinity"`...)
+	if name, ok := floatName(f); ok {
+		return strconv.AppendQuote(b, name)
 	}
 	return appendJavaFloat(b, f, bits)
 }

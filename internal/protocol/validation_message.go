@@ -1,7 +1,6 @@
 package protocol
 
 import (
-	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -131,13 +130,8 @@ func vmValue(b *strings.Builder, v any, s *model.Shape) {
 
 // vmJavaDouble formats f as Java's Double.toString, as AWS's messages show numbers.
 func vmJavaDouble(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		return "NaN"
-	case math.IsInf(f, 1):
-		return "Infinity"
-	case math.IsInf(f, -1):
-		return "-Infinity"
+	if name, ok := floatName(f); ok {
+		return name
 	}
 	return string(appendJavaFloat(nil, f, 64))
 }

@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -293,24 +292,19 @@ func xmlParseScalar(ref *model.Ref, text, defaultTS string) (any, error) {
 		}
 		return n, nil
 	case "float", "double":
-		switch t := strings.TrimSpace(text); t {
-		case "NaN":
-			return math.NaN(), nil
-		case "Infinity":
-			return math.Inf(1), nil
-		case "-Infinity":
-			return math.Inf(-1), nil
-		default:
-			// ParseFloat would also take "inf" and "nan" in any case, and hex floats; AWS takes decimals.
-			if t == "" || strings.ContainsAny(t, "nNiIxXpP_") {
-				return nil, xmlBadValue(ref, text, "a number")
-			}
-			f, err := strconv.ParseFloat(t, 64)
-			if err != nil {
-				return nil, xmlBadValue(ref, text, "a number")
-			}
+		t := strings.TrimSpace(text)
+		if f, ok := namedFloat(t); ok {
 			return f, nil
 		}
+		// ParseFloat would also take "inf" and "nan" in any case, and hex floats; AWS takes decimals.
+		if t == "" || strings.ContainsAny(t, "nNiIxXpP_") {
+			return nil, xmlBadValue(ref, text, "a number")
+		}
+		f, err := strconv.ParseFloat(t, 64)
+		if err != nil {
+			return nil, xmlBadValue(ref, text, "a number")
+		}
+		return f, nil
 	case "blob":
 		b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(text))
 		if err != nil {

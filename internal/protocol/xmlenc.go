@@ -469,13 +469,8 @@ func xmlFloat(v any) (float64, bool) {
 
 // xmlFormatFloat writes a float as the AWS protocols do: shortest decimal form, NaN and ±Infinity spelled out.
 func xmlFormatFloat(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		return "NaN"
-	case math.IsInf(f, 1):
-		return "Infinity"
-	case math.IsInf(f, -1):
-		return "-Infinity"
+	if name, ok := floatName(f); ok {
+		return name
 	}
 	return strconv.FormatFloat(f, 'f', -1, 64)
 }
