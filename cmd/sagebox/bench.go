@@ -32,6 +32,20 @@ var benchOps = map[string]benchOp{
 	"sts.GetCallerIdentity": {service: "sts", contentType: "application/x-www-form-urlencoded; charset=utf-8", body: "Action=GetCallerIdentity&Version=2011-06-15"},
 }
 
+// request returns the call to endpoint, signed with creds at now as an SDK signs it.
+func (op benchOp) request(ctx context.Context, endpoint string, creds sigv4.Credentials, now time.Time) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(endpoint, "/")+"/", strings.NewReader(op.body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", op.contentType)
+	if op.target != "" {
+		req.Header.Set("X-Amz-Target", op.target)
+	}
+	sigv4.Sign(req, []byte(op.body), creds, "us-east-1", op.service, now)
+	return req, nil
+}
+
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || (args[0] != "load" && args[0] != "startup" && args[0] != "wrk") {
 		fmt.Fprintln(stderr, "usage: sagebox bench load [--endpoint URL --clients 8 --duration 10s --op sts.GetCallerIdentity]")
@@ -117,23 +131,25 @@ func load(ctx context.Context, endpoint string, creds sigv4.Credentials, op benc
 				if now.After(stop) {
 					break
 				}
-				req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint+"/", strings.NewReader(op.body))
+				// Signing costs the client as much as verifying costs the server, and both share the machine:
+				// sign once a minute and resend, as the signature stays valid for 15 minutes.
+				var req *http.Request
+				var err error
+				if signed == nil || now.Sub(signedAt) > time.Minute {
+					req, err = op.request(ctx, endpoint, creds, now)
+					if err == nil {
+						signed, signedAt = req.Header.Clone(), now
+					}
+				} else {
+					req, err = http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(endpoint, "/")+"/", strings.NewReader(op.body))
+					if err == nil {
+						req.Header = signed.Clone()
+					}
+				}
 				if err != nil {
 					firstErr = err.Error()
 					failed++
 					break
-				}
-				req.Header.Set("Content-Type", op.contentType)
-				if op.target != "" {
-					req.Header.Set("X-Amz-Target", op.target)
-				}
-				// Signing costs the client as much as verifying costs the server, and both share the machine:
-				// sign once a minute and resend, as the signature stays valid for 15 minutes.
-				if signed == nil || now.Sub(signedAt) > time.Minute {
-					sigv4.Sign(req, []byte(op.body), creds, "us-east-1", op.service, now)
-					signed, signedAt = req.Header.Clone(), now
-				} else {
-					req.Header = signed.Clone()
 				}
 				t0 := time.Now()
 				resp, err := hc.Do(req)
@@ -193,15 +209,10 @@ func benchWrk(args []string, stdout, stderr io.Writer) error {
 	if !ok {
 		return fmt.Errorf("unknown --op %q", *opName)
 	}
-	req, err := http.NewRequest(http.MethodPost, c.endpoint+"/", strings.NewReader(op.body))
+	req, err := op.request(context.Background(), c.endpoint, c.creds, time.Now())
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Content-Type", op.contentType)
-	if op.target != "" {
-		req.Header.Set("X-Amz-Target", op.target)
-	}
-	sigv4.Sign(req, []byte(op.body), c.creds, "us-east-1", op.service, time.Now())
 	fmt.Fprintf(stdout, "-- %s, signed at %s for %s; valid for 15 minutes.\n", *opName, time.Now().UTC().Format(time.RFC3339), c.endpoint)
 	fmt.Fprintln(stdout, `wrk.method = "POST"`)
 	fmt.Fprintf(stdout, "wrk.body = %q\n", op.body)
@@ -273,9 +284,10 @@ func startOnce(ctx context.Context, self string) (time.Duration, int, error) {
 		if time.Since(start) > 10*time.Second {
 			return 0, 0, fmt.Errorf("sagebox did not answer within 10s: %s", out.String())
 		}
-		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/", strings.NewReader(op.body))
-		req.Header.Set("Content-Type", op.contentType)
-		sigv4.Sign(req, []byte(op.body), creds, "us-east-1", op.service, time.Now())
+		req, err := op.request(ctx, "http://"+addr, creds, time.Now())
+		if err != nil {
+			return 0, 0, err
+		}
 		resp, err := hc.Do(req)
 		if err != nil {
 			time.Sleep(200 * time.Microsecond)

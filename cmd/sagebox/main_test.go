@@ -101,6 +101,11 @@ func TestServeThenClientCommands(t *testing.T) {
 		}
 	}
 	out.Reset()
+	if code := run(context.Background(), []string{"bench", "load", "--clients", "2", "--warmup", "0s", "--duration", "300ms", endpoint}, &out, &out); code != 0 ||
+		!strings.Contains(out.String(), " 0 failed") {
+		t.Errorf("bench load: exit %d, output %q, want requests and no failures", code, out.String())
+	}
+	out.Reset()
 	if code := run(context.Background(), []string{"clock", "advance", "90m", endpoint}, &out, &out); code != 0 || !strings.Contains(out.String(), "offset 1h30m0s") {
 		t.Errorf("clock advance 90m: exit %d, output %q", code, out.String())
 	}
