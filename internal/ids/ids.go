@@ -15,6 +15,9 @@ import (
 type Source struct {
 	mu  sync.Mutex
 	rnd io.Reader
+	// seeded sources make every id from rnd; unseeded ones make request ids from the runtime's per-thread
+	// generator, which needs no lock: a request id is made for every request and need only be unique.
+	seeded bool
 }
 
 // New returns a Source reading crypto/rand.
@@ -24,7 +27,7 @@ func New() *Source { return &Source{rnd: rand.Reader} }
 func Seeded(seed uint64) *Source {
 	var s [32]byte
 	binary.LittleEndian.PutUint64(s[:], seed)
-	return &Source{rnd: mrand.NewChaCha8(s)}
+	return &Source{rnd: mrand.NewChaCha8(s), seeded: true}
 }
 
 func (s *Source) read(b []byte) {
@@ -71,7 +74,12 @@ func (s *Source) pick(alphabet string, n int) string {
 // RequestID returns a UUID (version 4), the form AWS's x-amzn-RequestId takes.
 func (s *Source) RequestID() string {
 	var b [16]byte
-	s.read(b[:])
+	if s.seeded {
+		s.read(b[:])
+	} else {
+		binary.LittleEndian.PutUint64(b[:8], mrand.Uint64())
+		binary.LittleEndian.PutUint64(b[8:], mrand.Uint64())
+	}
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	out := make([]byte, 36)

@@ -76,6 +76,12 @@ func (c *ec2Codec) Encode(w http.ResponseWriter, op *model.Operation, output map
 	return nil
 }
 
+// Resolve fills in the code, status and message that err leaves to the protocol.
+func (c *ec2Codec) Resolve(svc *model.Service, err *awserr.Error) *awserr.Error {
+	r, _ := resolve(svc, err, ec2Kind)
+	return r
+}
+
 // EncodeError writes <Response><Errors><Error><Code/><Message/>…</Error></Errors><RequestID/></Response>.
 func (c *ec2Codec) EncodeError(w http.ResponseWriter, svc *model.Service, op *model.Operation, err *awserr.Error, meta Meta) {
 	e := xmlResolveError(svc, err, ec2Kind)

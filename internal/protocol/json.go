@@ -152,41 +152,21 @@ func (c *jsonCodec) Encode(w http.ResponseWriter, op *model.Operation, output ma
 	return nil
 }
 
+// Resolve fills in the code, status and message that err leaves to the json protocol.
+func (c *jsonCodec) Resolve(svc *model.Service, err *awserr.Error) *awserr.Error {
+	r, _ := resolve(svc, err, jsonKind)
+	return r
+}
+
 // EncodeError writes err as {"__type": code, "message": text, …fields} with the x-amzn-ErrorType header.
 func (c *jsonCodec) EncodeError(w http.ResponseWriter, svc *model.Service, op *model.Operation, err *awserr.Error, meta Meta) {
-	if err == nil {
-		err = awserr.Internal(errors.New("protocol: EncodeError without an error"))
-	}
-	kindCode, kindStatus, kindMessage := jsonKind(err.Kind)
-	code, message := err.Code, err.Message
-	if code == "" {
-		code = kindCode
-		if message == "" {
-			message = kindMessage
-		}
-	}
-	var shape *model.Shape
-	if svc != nil {
-		shape = svc.ErrorShape(code)
-	}
-	status := err.Status
-	if status == 0 && shape != nil {
-		if shape.Error != nil && shape.Error.HTTPStatusCode != 0 {
-			status = shape.Error.HTTPStatusCode
-		} else if shape.Fault {
-			status = http.StatusInternalServerError
-		}
-	}
-	if status == 0 && err.Kind != awserr.KindNone {
-		status = kindStatus
-	}
-	if status == 0 {
-		status = http.StatusBadRequest
-	}
+	r, shape := resolve(svc, err, jsonKind)
+	code, message, status := r.Code, r.Message, r.Status
+	fields := r.Fields
 
 	bp := c.buffer()
 	defer c.release(bp)
-	b := appendJSONError((*bp)[:0], shape, code, message, err.Fields)
+	b := appendJSONError((*bp)[:0], shape, code, message, fields)
 	*bp = b
 	var md *model.Metadata
 	if svc != nil {

@@ -51,6 +51,11 @@ type Codec interface {
 	// shape for its code, else the protocol's status for its Kind, else 400.
 	EncodeError(w http.ResponseWriter, svc *model.Service, op *model.Operation, err *awserr.Error, meta Meta)
 
+	// Resolve returns a copy of err with what it leaves to the protocol filled in: the protocol's code, status
+	// and message for its Kind, the status of the model's error shape. EncodeError writes exactly that; the server
+	// logs it.
+	Resolve(svc *model.Service, err *awserr.Error) *awserr.Error
+
 	// ValidationError renders what Validate found as the protocol's error, such as query's ValidationError or
 	// ec2's MissingParameter. violations is never empty.
 	ValidationError(violations []Violation) *awserr.Error

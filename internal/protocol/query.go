@@ -110,6 +110,12 @@ func (c *queryCodec) EncodeError(w http.ResponseWriter, svc *model.Service, op *
 	writeXMLResponse(w, e.status, "text/xml", "x-amzn-RequestId", meta.RequestID, xw.b)
 }
 
+// Resolve fills in the code, status and message that err leaves to the query protocol.
+func (c *queryCodec) Resolve(svc *model.Service, err *awserr.Error) *awserr.Error {
+	r, _ := resolve(svc, err, queryKind)
+	return r
+}
+
 // ValidationError is ValidationError with the message of AWS's request framework.
 func (c *queryCodec) ValidationError(violations []Violation) *awserr.Error {
 	return &awserr.Error{Kind: awserr.KindValidation, Code: "ValidationError", Message: ValidationMessage(PatternFirst(violations)), Status: 400}
@@ -178,44 +184,17 @@ type xmlError struct {
 	fields map[string]any
 }
 
-// xmlResolveError fills in what err leaves to the protocol: the code from its Kind, the status from the model's error
-// shape or its Kind, the message from its Kind.
-func xmlResolveError(svc *model.Service, err *awserr.Error, kind func(awserr.Kind) (string, int, string)) xmlError {
-	kcode, kstatus, kmessage := kind(err.Kind)
-	e := xmlError{code: err.Code, message: err.Message, status: err.Status, receiver: err.Receiver, fields: err.Fields}
-	if e.code == "" {
-		e.code = kcode
-	}
-	if e.code == "" {
-		e.code = "InternalFailure"
-		e.status = 500
-		e.receiver = true
-	}
-	if svc != nil {
-		e.shape = svc.ErrorShape(e.code)
-	}
-	if e.status == 0 && e.shape != nil && e.shape.Error != nil && e.shape.Error.HTTPStatusCode != 0 {
-		e.status = e.shape.Error.HTTPStatusCode
-	}
-	if e.status == 0 && err.Kind != awserr.KindNone {
-		e.status = kstatus
-	}
-	if e.status == 0 {
-		e.status = 400
-	}
-	if e.message == "" && (err.Code == "" || err.Code == kcode) {
-		e.message = kmessage
-	}
-	if e.message == "" && err.Fields != nil {
+// xmlResolveError resolves err for an XML protocol. S3 puts the text of some errors in a Message field.
+func xmlResolveError(svc *model.Service, err *awserr.Error, kind kindTable) xmlError {
+	r, shape := resolve(svc, err, kind)
+	e := xmlError{code: r.Code, message: r.Message, status: r.Status, receiver: r.Receiver, shape: shape, fields: r.Fields}
+	if e.message == "" && r.Fields != nil {
 		for _, k := range []string{"Message", "message"} {
-			if m, ok := err.Fields[k].(string); ok {
+			if m, ok := r.Fields[k].(string); ok {
 				e.message = m
 				break
 			}
 		}
-	}
-	if e.status >= 500 {
-		e.receiver = true
 	}
 	return e
 }

@@ -810,6 +810,12 @@ func rxHostID(requestID string) string {
 	return base64.StdEncoding.EncodeToString([]byte(requestID))
 }
 
+// Resolve fills in the code, status and message that err leaves to the protocol.
+func (c *restXMLCodec) Resolve(svc *model.Service, err *awserr.Error) *awserr.Error {
+	r, _ := resolve(svc, err, restXMLKind)
+	return r
+}
+
 // EncodeError writes S3's <Error><Code/><Message/>…fields…<RequestId/><HostId/></Error>; modelled fields located in
 // headers or the status code go there.
 func (c *restXMLCodec) EncodeError(w http.ResponseWriter, svc *model.Service, op *model.Operation, err *awserr.Error, meta Meta) {

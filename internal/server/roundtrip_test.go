@@ -219,6 +219,14 @@ func services() []*api.ServiceHandlers {
 
 func newServer(t *testing.T) *httptest.Server {
 	t.Helper()
+	hs := httptest.NewServer(newHandler(t, slog.New(slog.DiscardHandler), services()))
+	t.Cleanup(hs.Close)
+	return hs
+}
+
+// newHandler returns a server for svcs with a root key (test/test) and an IAM user's (AKIAUSER/user).
+func newHandler(t testing.TB, log *slog.Logger, svcs []*api.ServiceHandlers) *server.Server {
+	t.Helper()
 	st, err := sqlite.OpenMemory(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -231,15 +239,13 @@ func newServer(t *testing.T) *httptest.Server {
 		Type: api.User, Account: "000000000000", ARN: "arn:aws:iam::000000000000:user/alice", UserID: "AIDAALICE", Name: "alice", AccessKeyID: "AKIAUSER"}})
 	clk := clock.NewOffset(nil)
 	srv, err := server.New(server.Config{
-		Models: model.NewSet(), Services: services(), Authn: authn.New(keys, clk), Authorizer: authz.New(),
-		Store: st, Clock: clk, IDs: ids.Seeded(1), Log: slog.New(slog.DiscardHandler),
+		Models: model.NewSet(), Services: svcs, Authn: authn.New(keys, clk), Authorizer: authz.New(),
+		Store: st, Clock: clk, IDs: ids.Seeded(1), Log: log,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := httptest.NewServer(srv)
-	t.Cleanup(hs.Close)
-	return hs
+	return srv
 }
 
 func sdkConfig(url, key, secret string) aws.Config {

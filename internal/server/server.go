@@ -96,7 +96,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
 	}
 	meta := protocol.Meta{RequestID: x.id}
 	fail := func(op *model.Operation, err error) {
-		e := awserr.As(err)
+		e := svc.codec.Resolve(mdl, awserr.As(err))
 		x.err = e
 		rec := &statusRecorder{ResponseWriter: w}
 		svc.codec.EncodeError(rec, mdl, op, e, meta)
@@ -153,7 +153,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
 	rec := &statusRecorder{ResponseWriter: w}
 	if err := svc.codec.Encode(rec, op, output, meta); err != nil {
 		// Nothing can be sent once encoding has begun to write; the log says what failed.
-		x.err = awserr.Internal(fmt.Errorf("encode %s output: %w", op.Name, err))
+		x.err = svc.codec.Resolve(mdl, awserr.Internal(fmt.Errorf("encode %s output: %w", op.Name, err)))
 	}
 	x.status = rec.status
 }
@@ -231,12 +231,14 @@ func (s *Server) logExchange(r *http.Request, x *exchange, d time.Duration) {
 		slog.Duration("duration", d),
 	}
 	if x.err != nil {
-		attrs = append(attrs, slog.String("error", x.err.Error()))
-		if x.err.Detail != "" {
-			attrs = append(attrs, slog.String("detail", x.err.Detail))
-		}
+		attrs = append(attrs, slog.String("code", x.err.Code), slog.String("message", x.err.Message))
 		if x.status >= 500 {
 			level = slog.LevelError
+		}
+		// The detail of an internal failure is its cause; that of a refused signature is the canonical request and
+		// string to sign, which name no secret but carry the request's headers: logged at debug only.
+		if x.err.Detail != "" && (x.status >= 500 || s.log.Enabled(r.Context(), slog.LevelDebug)) {
+			attrs = append(attrs, slog.String("detail", x.err.Detail))
 		}
 	}
 	s.log.LogAttrs(r.Context(), level, "request", attrs...)
