@@ -1,0 +1,15 @@
+// Package policy is IAM's policy language: it parses policy documents and validates them as IAM does, so that
+// sagebox refuses what AWS refuses, with AWS's MalformedPolicyDocument texts.
+//
+// Parse reads a document once, checks it against the rules of its Kind (identity policies forbid Principal, trust
+// policies require it and allow only STS actions, managed policies need Version 2012-10-17, …) and returns a
+// Document: an AST in which every statement keeps its position, principals are normalized (an account ID becomes
+// the account's root ARN, "*" and {"AWS": "*"} both set All) and each condition operator is split into its base
+// operator, its ForAnyValue:/ForAllValues: qualifier and its IfExists suffix. The AST carries no JSON: it is the
+// input from which the evaluator compiles matchers, once, when a policy is stored.
+//
+// The package knows IAM's language and nothing of any service: what actions, resource types and condition keys a
+// service defines, whether a principal exists, how large a policy may be for the entity it is attached to, all
+// belong to the caller. It does not evaluate policies yet; Decide and the compiled form come with the policy engine.
+// It imports only the standard library, and a test keeps it that way.
+package policy
