@@ -63,7 +63,7 @@ for cli in v1 v2; do
   expect_err "$cli sts unknown key" "InvalidClientTokenId" unknown_key $cli sts get-caller-identity
   expect_err "$cli sts unsigned" "MissingAuthenticationToken" $cli sts get-caller-identity --no-sign-request
   expect_err "$cli iam wrong secret" "SignatureDoesNotMatch" bad_secret $cli iam list-users
-  expect_err "$cli iam not implemented" "NotImplemented" $cli iam list-users
+  expect_err "$cli iam not implemented" "NotImplemented" $cli iam list-open-id-connect-providers
   expect_err "$cli sagemaker validation on an unimplemented operation" \
     "(ValidationException) when calling the CreateDomain operation && : 1 validation error detected: Value 'bad name!' at 'domainName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}" \
     $cli sagemaker create-domain --domain-name 'bad name!' --auth-mode IAM --vpc-id vpc-1 --subnet-ids subnet-1 \
@@ -97,6 +97,9 @@ expect_ok "v1 after reset" '"Account": "000000000000"' v1 sts get-caller-identit
 
 # boto3, the library behind most ML platform code.
 out=$(SAGEBOX_ENDPOINT=$endpoint python3 .ci/boto3_test.py 2>&1) && pass "boto3: $out" || fail "boto3" "$out"
+
+# IAM, against a server of its own with a data directory (it restarts it).
+.ci/cli-iam.sh "$bin" || failures=$((failures + 1))
 
 if [ "$failures" -gt 0 ]; then
   echo "--- server log"; tail -50 "$log"

@@ -83,7 +83,7 @@ func (s *Accounts) Ensure(ctx context.Context, id, name, keyID, secret string) (
 			return nil, err
 		}
 		if old.RootAccessKeyID == keyID && old.RootSecretAccessKey == secret {
-			s.keys.Put(rootKey(&old))
+			s.keys.Put(old.RootKey())
 			return &old, nil
 		}
 		acct.Created = old.Created
@@ -135,7 +135,7 @@ func (s *Accounts) put(tx store.Tx, acct *Account) error {
 	if err := tx.Put(rec); err != nil {
 		return err
 	}
-	tx.OnCommit(func() { s.keys.Put(rootKey(acct)) })
+	tx.OnCommit(func() { s.keys.Put(acct.RootKey()) })
 	return nil
 }
 
@@ -161,18 +161,7 @@ func (s *Accounts) List(ctx context.Context) ([]*Account, error) {
 	return out, nil
 }
 
-// Load puts the root key of every stored account into the key ring (at start-up).
-func (s *Accounts) Load(ctx context.Context) error {
-	accts, err := s.List(ctx)
-	if err != nil {
-		return err
-	}
-	for _, a := range accts {
-		s.keys.Put(rootKey(a))
-	}
-	return nil
-}
-
-func rootKey(a *Account) *authn.Key {
+// RootKey is the key ring's entry for the account's root key.
+func (a *Account) RootKey() *authn.Key {
 	return &authn.Key{AccessKeyID: a.RootAccessKeyID, SecretAccessKey: a.RootSecretAccessKey, Principal: a.Root()}
 }

@@ -24,6 +24,8 @@ import (
 	"github.com/sagebox/sagebox/internal/model"
 	"github.com/sagebox/sagebox/internal/schedule"
 	"github.com/sagebox/sagebox/internal/server"
+	"github.com/sagebox/sagebox/internal/service/iam"
+	"github.com/sagebox/sagebox/internal/service/iam/managed"
 	"github.com/sagebox/sagebox/internal/service/sts"
 	"github.com/sagebox/sagebox/internal/store"
 	"github.com/sagebox/sagebox/internal/store/sqlite"
@@ -70,6 +72,7 @@ type App struct {
 	clock     *clock.Offset
 	scheduler *schedule.Scheduler
 	services  []*api.ServiceHandlers
+	iam       *iam.Service
 	authn     *authn.Authenticator
 	server    *server.Server
 	models    *model.Set
@@ -108,15 +111,21 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	clk.OnAdvance(a.scheduler.Poke)
 	a.accounts = account.New(st, a.keys, src, clk)
 	a.authn = authn.New(a.keys, clk)
+	catalog, err := managed.Load()
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	a.iam = iam.New(a.keys, src, catalog)
 	if err := a.seed(ctx); err != nil {
 		st.Close()
 		return nil, err
 	}
 	a.services = []*api.ServiceHandlers{
 		sts.New().Handlers(),
+		a.iam.Handlers(),
 		// The services whose issues have not landed yet: every operation of their models is routed, decoded and
 		// validated, and answered as not implemented.
-		api.NewService("iam"),
 		api.NewService("sagemaker"),
 		api.NewService("ec2"),
 		api.NewService("s3"),
@@ -139,12 +148,22 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	return a, nil
 }
 
-// seed makes the default account exist and loads every account's root key.
+// seed makes the default account exist and puts every account's keys — root keys and IAM users' access keys —
+// in the key ring.
 func (a *App) seed(ctx context.Context) error {
 	if _, err := a.accounts.Ensure(ctx, a.cfg.AccountID, "default", a.cfg.RootAccessKey, a.cfg.RootSecretKey); err != nil {
 		return fmt.Errorf("the default account: %w", err)
 	}
-	return a.accounts.Load(ctx)
+	accts, err := a.accounts.List(ctx)
+	if err != nil {
+		return err
+	}
+	ids := make([]string, len(accts))
+	for i, acct := range accts {
+		a.keys.Put(acct.RootKey())
+		ids[i] = acct.ID
+	}
+	return a.iam.Load(ctx, a.store, ids)
 }
 
 // Handler returns the HTTP handler of the whole sagebox: the AWS APIs and the admin API, which is open without

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/sagebox/sagebox/internal/api"
 	"github.com/sagebox/sagebox/internal/awserr"
@@ -31,15 +32,19 @@ func instanceProfileARN(account, path, name string) string {
 
 // The errors IAM answers. The HTTP status comes from the model's error shapes (NoSuchEntity 404,
 // EntityAlreadyExists 409, DeleteConflict 409, LimitExceeded 409, …).
-func noSuchEntity(format string, args ...any) error { return awserr.New("NoSuchEntity", format, args...) }
+func noSuchEntity(format string, args ...any) error {
+	return awserr.New("NoSuchEntity", format, args...)
+}
 func entityAlreadyExists(format string, args ...any) error {
 	return awserr.New("EntityAlreadyExists", format, args...)
 }
 func deleteConflict(format string, args ...any) error {
 	return awserr.New("DeleteConflict", format, args...)
 }
-func invalidInput(format string, args ...any) error { return awserr.New("InvalidInput", format, args...) }
-func malformedPolicy(msg string) error          { return awserr.New("MalformedPolicyDocument", "%s", msg) }
+func invalidInput(format string, args ...any) error {
+	return awserr.New("InvalidInput", format, args...)
+}
+func malformedPolicy(msg string) error { return awserr.New("MalformedPolicyDocument", "%s", msg) }
 
 // limitExceeded is IAM's text for a quota: "Cannot exceed quota for PoliciesPerRole: 10".
 func limitExceeded(quota string, n int) error {
@@ -242,3 +247,6 @@ func pageTags(ts []tag, marker *string, max *int32) (page []*Tag, truncated bool
 	}
 	return page, false, nil
 }
+
+// now is the call's time as IAM records it: IAM's dates have whole seconds ("2026-11-25T08:30:15Z").
+func now(c *api.Call) time.Time { return c.Now.Truncate(time.Second) }
