@@ -139,6 +139,15 @@ func (s *Accounts) put(tx store.Tx, acct *Account) error {
 	return nil
 }
 
+// Get reads the account with the id in tx, for services that answer about the root user (IAM's GetUser).
+func Get(tx store.Tx, id string) (*Account, error) {
+	a, _, err := store.GetDoc[Account](tx, store.Key{Scope: scope, ID: id})
+	if err != nil {
+		return nil, fmt.Errorf("account %s: %w", id, err)
+	}
+	return &a, nil
+}
+
 // List returns every account, by id.
 func (s *Accounts) List(ctx context.Context) ([]*Account, error) {
 	tx, err := s.store.Begin(ctx, false)

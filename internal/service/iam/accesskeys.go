@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"github.com/sagebox/sagebox/internal/account"
 	"sort"
 
 	"github.com/sagebox/sagebox/internal/api"
@@ -159,7 +160,7 @@ func (s *Service) listAccessKeys(ctx context.Context, c *api.Call, in *ListAcces
 	}
 	var all []*AccessKeyMetadata
 	if target.Root {
-		acct, err := rootAccount(t, c.Account())
+		acct, err := account.Get(t, c.Account())
 		if err != nil {
 			return nil, err
 		}
@@ -210,8 +211,8 @@ func findKey(t store.Tx, account string, target *keyTarget, id string) (*accessK
 
 // rootKeyCall answers a change to a key asked by the root user without a name: root's own key is not IAM's to
 // change, and any other id is not one of root's keys.
-func rootKeyCall(t store.Tx, account, id string) error {
-	acct, err := rootAccount(t, account)
+func rootKeyCall(t store.Tx, accountID, id string) error {
+	acct, err := account.Get(t, accountID)
 	if err != nil {
 		return err
 	}

@@ -205,6 +205,27 @@ func removeTags(existing []tag, keys []string) []tag {
 	return out
 }
 
+// requestTags is the condition context of a request that sets tags: aws:RequestTag/KEY and aws:TagKeys.
+func requestTags(tags []*Tag) map[string][]string {
+	if len(tags) == 0 {
+		return nil
+	}
+	ctx := map[string][]string{}
+	for _, tg := range tags {
+		ctx["aws:RequestTag/"+tg.Key] = []string{tg.Value}
+		ctx["aws:TagKeys"] = append(ctx["aws:TagKeys"], tg.Key)
+	}
+	return ctx
+}
+
+// tagKeysContext is the condition context of a request that removes tags.
+func tagKeysContext(keys []string) map[string][]string {
+	if len(keys) == 0 {
+		return nil
+	}
+	return map[string][]string{"aws:TagKeys": append([]string(nil), keys...)}
+}
+
 // apiTags renders stored tags for output; nil when there are none, so that the member is absent.
 func apiTags(ts []tag) []*Tag {
 	if len(ts) == 0 {

@@ -136,27 +136,6 @@ func authorizedRole(ctx context.Context, c *api.Call, action, name string, tags 
 	return t, r, rec, nil
 }
 
-// requestTags is the condition context of a request that sets tags: aws:RequestTag/KEY and aws:TagKeys.
-func requestTags(tags []*Tag) map[string][]string {
-	if len(tags) == 0 {
-		return nil
-	}
-	ctx := map[string][]string{}
-	for _, tg := range tags {
-		ctx["aws:RequestTag/"+tg.Key] = []string{tg.Value}
-		ctx["aws:TagKeys"] = append(ctx["aws:TagKeys"], tg.Key)
-	}
-	return ctx
-}
-
-// tagKeysContext is the condition context of a request that removes tags.
-func tagKeysContext(keys []string) map[string][]string {
-	if len(keys) == 0 {
-		return nil
-	}
-	return map[string][]string{"aws:TagKeys": append([]string(nil), keys...)}
-}
-
 func saveRole(t store.Tx, account string, r *role, rec *store.Record) error {
 	return save(t, account, kindRole, r.Name, r, r.indexes(), rec)
 }

@@ -2,7 +2,6 @@ package iam
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/sagebox/sagebox/internal/account"
@@ -114,18 +113,6 @@ func errNonUserCredentials() error {
 	return awserr.Newf(awserr.KindValidation, "Must specify userName when calling with non-User credentials")
 }
 
-// accountKind is where package account keeps its accounts; IAM reads them for what it answers about the root user.
-const accountKind = "sagebox.account"
-
-// rootAccount reads the account whose root user is calling.
-func rootAccount(t store.Tx, id string) (*account.Account, error) {
-	a, _, err := store.GetDoc[account.Account](t, store.Key{Scope: store.Scope{Kind: accountKind}, ID: id})
-	if err != nil {
-		return nil, fmt.Errorf("iam: the account %s: %w", id, err)
-	}
-	return &a, nil
-}
-
 func (s *Service) createUser(ctx context.Context, c *api.Call, in *CreateUserInput) (*CreateUserOutput, error) {
 	path := pathOr(in.Path)
 	// The condition keys CreateUser supplies: the tags it sets and the boundary it puts.
@@ -201,7 +188,7 @@ func (s *Service) getUser(ctx context.Context, c *api.Call, in *GetUserInput) (*
 		if err != nil {
 			return nil, err
 		}
-		acct, err := rootAccount(t, c.Account())
+		acct, err := account.Get(t, c.Account())
 		if err != nil {
 			return nil, err
 		}
