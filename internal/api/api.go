@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/sagebox/sagebox/internal/awserr"
+	"github.com/sagebox/sagebox/internal/policy"
 	"github.com/sagebox/sagebox/internal/protocol"
 	"github.com/sagebox/sagebox/internal/store"
 )
@@ -52,11 +53,17 @@ type Authorization struct {
 	Action string
 	// Resources are the ARNs the action touches; "*" for actions that take no resource.
 	Resources []string
-	// Context holds the request's condition keys, such as sagemaker:VpcSubnets.
+	// Context holds the request's condition keys, such as sagemaker:VpcSubnets, aws:RequestTag/K, aws:TagKeys and
+	// aws:ResourceTag/K (the handler knows the resource's tags).
 	Context map[string][]string
 	// NoPermissionRequired marks the few actions AWS answers whatever the policies say, such as
 	// sts:GetCallerIdentity. The decision is still recorded.
 	NoPermissionRequired bool
+	// ResourceAccount is the account that owns the resources, when it is not the caller's (cross-account access).
+	ResourceAccount string
+	// ResourcePolicy is the resource-based policy of the resource, when it has one: a role's trust policy for
+	// sts:AssumeRole, a bucket policy.
+	ResourcePolicy *policy.Compiled
 }
 
 // Decision is the authorizer's answer, with its reason.
@@ -88,6 +95,9 @@ type Call struct {
 	Principal *Principal
 	// Now is the server's clock when the request arrived.
 	Now time.Time
+	// SourceIP is the client's address (aws:SourceIp); SecureTransport is set for requests that came over TLS.
+	SourceIP        string
+	SecureTransport bool
 
 	ctx        context.Context
 	authorizer Authorizer

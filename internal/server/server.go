@@ -8,11 +8,11 @@
 package server
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -145,7 +145,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
 			"sagebox does not implement %s:%s yet (docs/COVERAGE.md lists the operations it serves)", svc.name, op.Name))
 		return
 	}
-	output, err := s.call(r.Context(), impl, svc.name, sig.Scope.Region, principal, input, x)
+	output, err := s.call(r, impl, svc.name, sig.Scope.Region, principal, input, x)
 	if err != nil {
 		fail(op, err)
 		return
@@ -159,10 +159,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
 }
 
 // call runs a handler in its transaction and checks that it authorized what it did.
-func (s *Server) call(ctx context.Context, op *api.Operation, service, region string, p *api.Principal, input map[string]any, x *exchange) (output map[string]any, err error) {
+func (s *Server) call(r *http.Request, op *api.Operation, service, region string, p *api.Principal, input map[string]any, x *exchange) (output map[string]any, err error) {
+	ctx := r.Context()
 	c := api.NewCall(ctx, s.cfg.Authorizer, s.cfg.Store, op.Writes)
 	c.RequestID, c.Service, c.Operation = x.id, service, op.Name
 	c.Region, c.Principal, c.Now = region, p, s.cfg.Clock.Now()
+	c.SourceIP, c.SecureTransport = sourceIP(r), r.TLS != nil
 	defer func() {
 		if r := recover(); r != nil {
 			err = awserr.Internal(fmt.Errorf("%s.%s panicked: %v", service, op.Name, r))
@@ -188,6 +190,15 @@ func (s *Server) call(ctx context.Context, op *api.Operation, service, region st
 		return nil, awserr.Internal(fmt.Errorf("commit: %w", err))
 	}
 	return output, nil
+}
+
+// sourceIP is the client's address without its port.
+func sourceIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }
 
 func readBody(r *http.Request) ([]byte, error) {
