@@ -13,12 +13,12 @@ type PolicyType uint8
 
 // The policy types, named as explanations and AWS's denial messages name them.
 const (
-	IdentityPolicy  PolicyType = iota + 1 // an identity-based policy: a user's, group's or role's, inline or managed
-	BoundaryPolicy                        // a permissions boundary
-	SessionPolicy                         // a session policy of an STS session
-	ControlPolicy                         // a service control policy (Organizations)
-	ResourcePolicy                        // a resource-based policy (a bucket policy; a role's trust policy for sts:AssumeRole)
-	EndpointPolicy                        // a VPC endpoint policy
+	IdentityPolicy PolicyType = iota + 1 // an identity-based policy: a user's, group's or role's, inline or managed
+	BoundaryPolicy                       // a permissions boundary
+	SessionPolicy                        // a session policy of an STS session
+	ControlPolicy                        // a service control policy (Organizations)
+	ResourcePolicy                       // a resource-based policy (a bucket policy; a role's trust policy for sts:AssumeRole)
+	EndpointPolicy                       // a VPC endpoint policy
 )
 
 // Compiled is a policy compiled for evaluation. It is immutable and safe for concurrent use.
@@ -48,6 +48,12 @@ type Principal struct {
 	UniqueID string
 	// Service is the service principal of a request an AWS service makes ("sagemaker.amazonaws.com").
 	Service string
+	// Federated is, for a request made with a web identity token or a SAML assertion (AssumeRoleWithWebIdentity,
+	// AssumeRoleWithSAML), the identity provider a trust policy names it by: an OIDC or SAML provider ARN, or a
+	// public provider ("accounts.google.com"). ARN is then empty.
+	Federated string
+	// CanonicalUser is the S3 canonical user ID of the principal's account, which S3 bucket policies may name.
+	CanonicalUser string
 	// Root marks the account's root user, which identity policies neither grant nor limit.
 	Root bool
 	// Anonymous marks a request without credentials (S3 may serve some).
@@ -71,6 +77,11 @@ type Request struct {
 // A Context is built once per request and only read afterwards; reading it allocates nothing.
 type Context struct {
 	keys []contextKey
+	// hashes holds keyHash of each key's lower-case name, in the order of keys, and slots indexes the first
+	// len(slots)*3/4 keys by hash (open addressing; a slot holds a key's index + 1): compiled conditions find a key
+	// with a probe or two and one comparison of names (Context.find).
+	hashes []uint64
+	slots  [32]uint8
 }
 
 type contextKey struct {
@@ -89,7 +100,16 @@ func (c *Context) Set(key string, values ...string) {
 			return
 		}
 	}
+	h := keyHash(lower)
 	c.keys = append(c.keys, contextKey{lower: lower, name: key, values: values})
+	c.hashes = append(c.hashes, h)
+	if n := len(c.keys); n <= len(c.slots)*3/4 {
+		i := h
+		for c.slots[i%uint64(len(c.slots))] != 0 {
+			i++
+		}
+		c.slots[i%uint64(len(c.slots))] = uint8(n)
+	}
 }
 
 // Get returns the values of a key and whether it is present.
@@ -121,7 +141,6 @@ func (c *Context) Keys() []string {
 	}
 	return out
 }
-
 
 // lowerKey lower-cases a condition key name (ASCII: key names are), without allocating when it is lower already.
 func lowerKey(s string) string {
