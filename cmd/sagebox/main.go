@@ -30,7 +30,11 @@ func commands() []command {
 		{"accounts", "create or list accounts: accounts create [--name N] | accounts list", runAccounts},
 		{"clock", "show or move the server's clock: clock show | clock advance 2h", runClock},
 		{"reset", "bring the server back to a fresh start", runReset},
+		{"decisions", "list the newest authorization decisions: decisions [--limit N] [--denied]", runDecisions},
+		{"explain", "say why a request was allowed or denied: explain REQUEST-ID", runExplain},
+		{"scps", "service control policies: scps put NAME FILE | scps list | scps delete NAME", runSCPs},
 		{"bench", "measure a server: bench load [--clients 8 --duration 10s] | bench startup", runBench},
+		{"policy", "check a policy offline as IAM and Access Analyzer do: policy validate FILE [--kind KIND]", runPolicy},
 		{"coverage", "write docs/COVERAGE.md from the registered operations and the models", runCoverage},
 		{"version", "print the version", func(_ context.Context, _ []string, stdout, _ io.Writer) error {
 			fmt.Fprintln(stdout, "sagebox", version)

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/sagebox/sagebox/internal/app"
+	"github.com/sagebox/sagebox/internal/authz"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -26,6 +27,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&cfg.RootSecretKey, "root-secret-key", cfg.RootSecretKey, "the default account's root secret access key")
 	fs.StringVar(&cfg.Region, "region", cfg.Region, "the server's own region")
 	fs.Float64Var(&cfg.LifecycleScale, "lifecycle-scale", cfg.LifecycleScale, "multiplies lifecycle delays (Pending → InService); 0 finishes them at once")
+	mode := fs.String("authz-mode", string(cfg.AuthzMode), "enforce (deny what the policies deny), audit (decide and log, never deny) or off (allow all, still record)")
 	level := fs.String("log-level", "info", "debug, info, warn or error; info logs one line per request")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (for performance work)")
 	if err := parse(fs, args, stderr); err != nil {
@@ -42,6 +44,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		defer pprof.StopCPUProfile()
 	}
+	authzMode, err := authz.ParseMode(*mode)
+	if err != nil {
+		return fmt.Errorf("--authz-mode: %w", err)
+	}
+	cfg.AuthzMode = authzMode
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(*level)); err != nil {
 		return fmt.Errorf("--log-level %q: want debug, info, warn or error", *level)
@@ -81,7 +88,19 @@ func banner(w io.Writer, cfg app.Config, addr net.Addr, services []string) {
 	fmt.Fprintf(w, "  account   %s, root access key %q, region %s\n", cfg.AccountID, cfg.RootAccessKey, cfg.Region)
 	fmt.Fprintf(w, "  services  %s (docs/COVERAGE.md lists the operations)\n", strings.Join(services, ", "))
 	fmt.Fprintf(w, "  auth      every request must be SigV4-signed with keys sagebox issued, and is authorized\n")
+	fmt.Fprintf(w, "  authz     %s\n", authzBanner(cfg.AuthzMode))
 	fmt.Fprintf(w, "  admin     /_sagebox/ %s\n", admin)
+}
+
+// authzBanner says what the authorizer does, loudly when it does not enforce.
+func authzBanner(m authz.Mode) string {
+	switch m {
+	case authz.Audit:
+		return "!!! AUDIT MODE (--authz-mode audit): denials are logged but NOT enforced; every request goes through !!!"
+	case authz.Off:
+		return "!!! OFF (--authz-mode off): no policy is checked; every request is allowed (and recorded) !!!"
+	}
+	return "enforce: what the policies deny is refused with AWS's errors; sagebox explain REQUEST-ID says why"
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }

@@ -76,11 +76,16 @@ type Decision struct {
 	// Action and Resource repeat what was decided.
 	Action   string
 	Resource string
+	// Encoded is an opaque reference to the logged decision: EC2 hands it to the client in its denial message, and
+	// STS DecodeAuthorizationMessage turns it back into the decision.
+	Encoded string
 }
 
-// Authorizer decides requests. Package authz implements it.
+// Authorizer decides requests. Package authz implements it. It reads the call's principal and what the request
+// tells the condition keys (region, time, source address, transport) and its decision log records (the request
+// id), and changes nothing in the call.
 type Authorizer interface {
-	Authorize(ctx context.Context, p *Principal, a *Authorization) (Decision, error)
+	Authorize(ctx context.Context, c *Call, a *Authorization) (Decision, error)
 }
 
 // Call is one API call in flight, as its handler sees it.
@@ -151,13 +156,18 @@ func (c *Call) Authorize(ctx context.Context, a Authorization) error {
 	if len(a.Resources) == 0 {
 		a.Resources = []string{"*"}
 	}
-	d, err := c.authorizer.Authorize(ctx, c.Principal, &a)
+	d, err := c.authorizer.Authorize(ctx, c, &a)
 	if err != nil {
 		return err
 	}
 	c.decisions = append(c.decisions, d)
 	if !d.Allowed {
-		return &awserr.Error{Kind: awserr.KindAccessDenied, Message: d.Reason}
+		msg := d.Reason
+		if c.Service == "ec2" {
+			// EC2 does not say why: it hands over an encoded message that only STS DecodeAuthorizationMessage reads.
+			msg = "You are not authorized to perform this operation. Encoded authorization failure message: " + d.Encoded
+		}
+		return &awserr.Error{Kind: awserr.KindAccessDenied, Message: msg}
 	}
 	return nil
 }

@@ -48,6 +48,8 @@ type Config struct {
 	// BaseClock replaces the system clock (tests); IDSeed makes ids repeatable (tests) when non-zero.
 	BaseClock func() time.Time
 	IDSeed    uint64
+	// AuthzMode is enforce (the default), audit (decide and log, never deny) or off (allow all, still record).
+	AuthzMode authz.Mode
 }
 
 // Defaults returns the configuration of a plain `sagebox serve`.
@@ -59,6 +61,7 @@ func Defaults() Config {
 		RootSecretKey:  "test",
 		Region:         "us-east-1",
 		LifecycleScale: 1,
+		AuthzMode:      authz.Enforce,
 	}
 }
 
@@ -74,6 +77,7 @@ type App struct {
 	services  []*api.ServiceHandlers
 	iam       *iam.Service
 	authn     *authn.Authenticator
+	authz     *authz.Authorizer
 	server    *server.Server
 	models    *model.Set
 }
@@ -131,17 +135,30 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		api.NewService("s3"),
 		api.NewService("logs"),
 	}
+	a.authz, err = authz.Open(ctx, authz.Config{
+		Mode:           cfg.AuthzMode,
+		Identities:     a.iam,
+		Store:          st,
+		Log:            log,
+		Now:            clk.Now,
+		DefaultAccount: cfg.AccountID,
+	})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	a.server, err = server.New(server.Config{
 		Models:     a.models,
 		Services:   a.services,
 		Authn:      a.authn,
-		Authorizer: authz.New(),
+		Authorizer: a.authz,
 		Store:      st,
 		Clock:      clk,
 		IDs:        src,
 		Log:        log,
 	})
 	if err != nil {
+		a.authz.Close()
 		st.Close()
 		return nil, err
 	}
@@ -169,7 +186,9 @@ func (a *App) seed(ctx context.Context) error {
 // Handler returns the HTTP handler of the whole sagebox: the AWS APIs and the admin API, which is open without
 // credentials when openAdmin is set (Serve sets it only for loopback listeners).
 func (a *App) Handler(openAdmin bool) http.Handler {
-	adm := server.NewAdmin(server.AdminConfig{Control: a, Open: openAdmin, Authn: a.authn, RootAccount: a.cfg.AccountID})
+	adm := server.NewAdmin(server.AdminConfig{
+		Control: a, Open: openAdmin, Authn: a.authn, RootAccount: a.cfg.AccountID, Routes: a.authz.AdminRoutes,
+	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if isAdminPath(r.URL.Path) {
 			adm.ServeHTTP(w, r)
@@ -210,8 +229,14 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return err
 }
 
-// Close closes the store.
-func (a *App) Close() error { return a.store.Close() }
+// Close stores the decisions not stored yet and closes the store.
+func (a *App) Close() error {
+	a.authz.Close()
+	return a.store.Close()
+}
+
+// Authorizer returns the authorizer: its decision log, its SCPs, DecodeMessage for STS.
+func (a *App) Authorizer() *authz.Authorizer { return a.authz }
 
 // IsLoopback reports whether a listener's address is a loopback address.
 func IsLoopback(addr net.Addr) bool {
@@ -223,6 +248,9 @@ func IsLoopback(addr net.Addr) bool {
 func (a *App) Reset(ctx context.Context) error {
 	a.scheduler.Clear()
 	if err := a.store.Reset(ctx); err != nil {
+		return err
+	}
+	if err := a.authz.Reset(ctx); err != nil {
 		return err
 	}
 	a.keys.Clear()

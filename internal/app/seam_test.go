@@ -17,7 +17,7 @@ func quietLogger(t *testing.T) *slog.Logger { return slog.New(slog.DiscardHandle
 // denyAll refuses everything and counts what it was asked.
 type denyAll struct{ asked int }
 
-func (d *denyAll) Authorize(_ context.Context, _ *api.Principal, a *api.Authorization) (api.Decision, error) {
+func (d *denyAll) Authorize(_ context.Context, _ *api.Call, a *api.Authorization) (api.Decision, error) {
 	d.asked++
 	return api.Decision{Effect: "implicitDeny", Reason: "denied by the test", Action: a.Action}, nil
 }

@@ -39,6 +39,9 @@ type AdminConfig struct {
 	// RootAccount (the default account) may use it.
 	Authn       *authn.Authenticator
 	RootAccount string
+	// Routes adds the endpoints other packages serve under /_sagebox/ (the authorizer's decision log and service
+	// control policies); they are guarded as the rest of the admin API is.
+	Routes func(mux *http.ServeMux)
 }
 
 // NewAdmin returns the handler of /_sagebox/ and of moto's POST /moto-api/reset.
@@ -52,6 +55,9 @@ func NewAdmin(cfg AdminConfig) http.Handler {
 	mux.HandleFunc("POST /_sagebox/clock", a.advance)
 	mux.HandleFunc("GET /_sagebox/accounts", a.accounts)
 	mux.HandleFunc("POST /_sagebox/accounts", a.createAccount)
+	if cfg.Routes != nil {
+		cfg.Routes(mux)
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no admin endpoint " + r.Method + " " + r.URL.Path})
 	})

@@ -114,8 +114,12 @@ func readHolder(t store.Tx, account, kind, name string) (*holder, error) {
 	return h, nil
 }
 
-func (h *holder) save(t store.Tx, account string) error {
-	return save(t, account, h.kind, h.name, h.doc, h.indexes(), h.rec)
+// saveHolder writes the entity, and has the authorization view follow it when the transaction commits.
+func (s *Service) saveHolder(t store.Tx, account string, h *holder) error {
+	if err := save(t, account, h.kind, h.name, h.doc, h.indexes(), h.rec); err != nil {
+		return err
+	}
+	return s.viewSave(t, account, h.doc)
 }
 
 // currentBoundary is the entity's permissions boundary, or "" when it has none.
@@ -129,8 +133,8 @@ func (h *holder) currentBoundary() string {
 // openHolder is how every handler on a user, group or role begins: it reads the entity to learn its ARN,
 // authorizes action on it (on the default path's ARN when the entity does not exist) with the condition keys IAM
 // supplies, and only then answers NoSuchEntity. keys are the action's own condition keys; iam:PermissionsBoundary
-// (the entity's boundary) is added for users and roles, as the Service Authorization Reference lists it for every
-// action of theirs here.
+// (the entity's boundary) is added for the actions on users and roles that the Service Authorization Reference
+// lists it for (takesBoundaryKey).
 func openHolder(ctx context.Context, c *api.Call, action, kind, name string, keys map[string][]string) (store.Tx, *holder, error) {
 	t, err := c.Tx()
 	if err != nil {
@@ -143,7 +147,7 @@ func openHolder(ctx context.Context, c *api.Call, action, kind, name string, key
 	resource := entityARN(c.Account(), kind, defaultPath, name)
 	if h != nil {
 		resource = h.arn
-		if b := h.currentBoundary(); b != "" {
+		if b := h.currentBoundary(); b != "" && takesBoundaryKey(action) {
 			if keys == nil {
 				keys = map[string][]string{}
 			}
@@ -211,7 +215,7 @@ func (s *Service) attach(ctx context.Context, c *api.Call, action, kind, name, a
 		return limitExceeded(attachedQuota(kind), maxAttachedPolicies)
 	}
 	h.perms.Attached = append(h.perms.Attached, arn)
-	return h.save(t, c.Account())
+	return s.saveHolder(t, c.Account(), h)
 }
 
 func (s *Service) detach(ctx context.Context, c *api.Call, action, kind, name, arn string) error {
@@ -230,7 +234,7 @@ func (s *Service) detach(ctx context.Context, c *api.Call, action, kind, name, a
 		return noSuchEntity("Policy %s was not found.", arn)
 	}
 	h.perms.Attached = slices.Delete(h.perms.Attached, i, i+1)
-	return h.save(t, c.Account())
+	return s.saveHolder(t, c.Account(), h)
 }
 
 func (s *Service) listAttached(ctx context.Context, c *api.Call, action, kind, name string, pathPrefix, marker *string, max *int32) ([]*AttachedPolicy, *string, error) {

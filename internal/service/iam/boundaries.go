@@ -59,7 +59,7 @@ func (s *Service) putBoundary(ctx context.Context, c *api.Call, action, kind, na
 		}
 	}
 	*h.boundary = arn
-	return h.save(t, c.Account())
+	return s.saveHolder(t, c.Account(), h)
 }
 
 // deleteBoundary removes the entity's boundary. An entity without one is left as it is, without error: clients
@@ -76,5 +76,5 @@ func (s *Service) deleteBoundary(ctx context.Context, c *api.Call, action, kind,
 		return nil
 	}
 	*h.boundary = ""
-	return h.save(t, c.Account())
+	return s.saveHolder(t, c.Account(), h)
 }

@@ -153,6 +153,33 @@ func hasPathPrefix(prefix *string, path string) bool {
 	return prefix == nil || strings.HasPrefix(path, *prefix)
 }
 
+// listResource is the resource IAM authorizes a List action on: the ARN of the request's path prefix,
+// arn:aws:iam::ACCOUNT:user/ for the default "/". AWS's denial messages show it ("not authorized to perform:
+// iam:ListUsers on resource: arn:aws:iam::123456789012:user/"; "iam:ListInstanceProfiles on resource:
+// …:instance-profile/karpenter/" with a path prefix), although the Service Authorization Reference lists no
+// resource type for these actions.
+func listResource(arnOf func(account, path, name string) string, account string, prefix *string) string {
+	path := defaultPath
+	if prefix != nil {
+		path = *prefix
+	}
+	return arnOf(account, path, "")
+}
+
+// takesBoundaryKey reports whether the Service Authorization Reference lists iam:PermissionsBoundary for an action
+// on an existing user or role, whose current boundary is then the key's value. The reads (GetRolePolicy,
+// ListAttachedUserPolicies, …) and the tagging actions do not take it, and AWS leaves it out of their requests.
+func takesBoundaryKey(action string) bool {
+	switch action {
+	case "AttachRolePolicy", "AttachUserPolicy", "DeleteRole", "DeleteRolePermissionsBoundary", "DeleteRolePolicy",
+		"DeleteUserPermissionsBoundary", "DeleteUserPolicy", "DetachRolePolicy", "DetachUserPolicy", "GetRole",
+		"PutRolePermissionsBoundary", "PutRolePolicy", "PutUserPermissionsBoundary", "PutUserPolicy",
+		"UpdateAssumeRolePolicy", "UpdateRole", "UpdateRoleDescription":
+		return true
+	}
+	return false
+}
+
 // Tags. IAM allows 50 per entity; keys are case-sensitive but unique case-insensitively.
 const maxTags = 50
 

@@ -67,6 +67,9 @@ func (s *Service) createGroup(ctx context.Context, c *api.Call, in *CreateGroupI
 		}
 		return nil, err
 	}
+	if err := s.viewSave(t, c.Account(), g); err != nil {
+		return nil, err
+	}
 	return &CreateGroupOutput{Group: apiGroup(c.Account(), g)}, nil
 }
 
@@ -144,6 +147,10 @@ func (s *Service) updateGroup(ctx context.Context, c *api.Call, in *UpdateGroupI
 		}
 		return nil, err
 	}
+	// The view knows members by the group's unique id: the members' saves below change nothing for it.
+	if err := s.viewSave(t, c.Account(), g); err != nil {
+		return nil, err
+	}
 	newName := strings.ToLower(g.Name)
 	if newName == oldName {
 		return &UpdateGroupOutput{}, nil
@@ -200,11 +207,12 @@ func (s *Service) deleteGroup(ctx context.Context, c *api.Call, in *DeleteGroupI
 	if err := t.Delete(rec.Key); err != nil {
 		return nil, err
 	}
+	s.viewDelete(t, c.Account(), g)
 	return &DeleteGroupOutput{}, nil
 }
 
 func (s *Service) listGroups(ctx context.Context, c *api.Call, in *ListGroupsInput) (*ListGroupsOutput, error) {
-	if err := authorize(ctx, c, "ListGroups", groupARN(c.Account(), defaultPath, "*")); err != nil {
+	if err := authorize(ctx, c, "ListGroups", listResource(groupARN, c.Account(), in.PathPrefix)); err != nil {
 		return nil, err
 	}
 	t, err := c.Tx()
@@ -267,6 +275,9 @@ func (s *Service) addUserToGroup(ctx context.Context, c *api.Call, in *AddUserTo
 	if err := save(t, c.Account(), kindUser, u.Name, u, u.indexes(), urec); err != nil {
 		return nil, err
 	}
+	if err := s.viewSave(t, c.Account(), u); err != nil {
+		return nil, err
+	}
 	return &AddUserToGroupOutput{}, nil
 }
 
@@ -287,6 +298,9 @@ func (s *Service) removeUserFromGroup(ctx context.Context, c *api.Call, in *Remo
 	}
 	u.Groups = slices.Delete(u.Groups, i, i+1)
 	if err := save(t, c.Account(), kindUser, u.Name, u, u.indexes(), urec); err != nil {
+		return nil, err
+	}
+	if err := s.viewSave(t, c.Account(), u); err != nil {
 		return nil, err
 	}
 	return &RemoveUserFromGroupOutput{}, nil

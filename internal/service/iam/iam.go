@@ -25,12 +25,14 @@ type Service struct {
 	keys    *authn.KeyRing
 	ids     *ids.Source
 	managed *managed.Catalog
+	// view is what authorization reads of IAM, in memory (view.go).
+	view *view
 }
 
 // New returns IAM. Access keys it creates go into keys; ids come from src; catalog holds the AWS managed policies
 // that every account sees.
 func New(keys *authn.KeyRing, src *ids.Source, catalog *managed.Catalog) *Service {
-	return &Service{keys: keys, ids: src, managed: catalog}
+	return &Service{keys: keys, ids: src, managed: catalog, view: newView()}
 }
 
 // Handlers returns the operations IAM implements.
@@ -51,14 +53,19 @@ func (s *Service) Handlers() *api.ServiceHandlers {
 	return h
 }
 
-// Load puts the access keys of the accounts' users into the key ring: at start-up, and after a reset.
+// Load puts the access keys of the accounts' users into the key ring and builds the authorization view of the
+// accounts: at start-up, and after a reset.
 func (s *Service) Load(ctx context.Context, st store.Store, accounts []string) error {
 	tx, err := st.Begin(ctx, false)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
+	s.resetView()
 	for _, acct := range accounts {
+		if err := s.loadView(tx, acct); err != nil {
+			return err
+		}
 		recs, err := tx.List(scope(acct, kindAccessKey), store.ListQuery{})
 		if err != nil {
 			return err

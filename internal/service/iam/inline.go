@@ -124,7 +124,7 @@ func (s *Service) putInline(ctx context.Context, c *api.Call, action, kind, enti
 		h.perms.Inline = append(h.perms.Inline, p)
 	}
 	slices.SortFunc(h.perms.Inline, compareInline)
-	return h.save(t, c.Account())
+	return s.saveHolder(t, c.Account(), h)
 }
 
 // noSuchInline is IAM's answer for an inline policy that the entity does not have.
@@ -157,7 +157,7 @@ func (s *Service) deleteInline(ctx context.Context, c *api.Call, action, kind, e
 		return noSuchInline(kind, name)
 	}
 	h.perms.Inline = slices.Delete(h.perms.Inline, i, i+1)
-	return h.save(t, c.Account())
+	return s.saveHolder(t, c.Account(), h)
 }
 
 func (s *Service) listInline(ctx context.Context, c *api.Call, action, kind, entity string, marker *string, max *int32) ([]string, *string, error) {

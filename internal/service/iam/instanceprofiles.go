@@ -155,7 +155,7 @@ func (s *Service) deleteInstanceProfile(ctx context.Context, c *api.Call, in *De
 }
 
 func (s *Service) listInstanceProfiles(ctx context.Context, c *api.Call, in *ListInstanceProfilesInput) (*ListInstanceProfilesOutput, error) {
-	if err := authorize(ctx, c, "ListInstanceProfiles", instanceProfileARN(c.Account(), defaultPath, "*")); err != nil {
+	if err := authorize(ctx, c, "ListInstanceProfiles", listResource(instanceProfileARN, c.Account(), in.PathPrefix)); err != nil {
 		return nil, err
 	}
 	t, err := c.Tx()

@@ -286,7 +286,7 @@ func (p *managedPolicy) defaultDocument() string {
 func (s *Service) createPolicy(ctx context.Context, c *api.Call, in *CreatePolicyInput) (*CreatePolicyOutput, error) {
 	path := pathOr(in.Path)
 	arn := policyARN(c.Account(), path, in.PolicyName)
-	if err := authorize(ctx, c, "CreatePolicy", arn); err != nil {
+	if err := c.Authorize(ctx, api.Authorization{Action: "iam:CreatePolicy", Resources: []string{arn}, Context: requestTags(in.Tags)}); err != nil {
 		return nil, err
 	}
 	t, err := c.Tx()
@@ -418,7 +418,7 @@ func (f usageFilter) keep(attachments, boundaries int) bool {
 }
 
 func (s *Service) listPolicies(ctx context.Context, c *api.Call, in *ListPoliciesInput) (*ListPoliciesOutput, error) {
-	if err := authorize(ctx, c, "ListPolicies", policyARN(c.Account(), "/", "*")); err != nil {
+	if err := authorize(ctx, c, "ListPolicies", listResource(policyARN, c.Account(), in.PathPrefix)); err != nil {
 		return nil, err
 	}
 	t, err := c.Tx()
@@ -573,6 +573,9 @@ func (s *Service) createPolicyVersion(ctx context.Context, c *api.Call, in *Crea
 	if err := save(t, c.Account(), kindPolicy, m.Name, m, m.indexes(), p.rec); err != nil {
 		return nil, err
 	}
+	if err := s.viewSave(t, c.Account(), m); err != nil {
+		return nil, err
+	}
 	return &CreatePolicyVersionOutput{PolicyVersion: &PolicyVersion{
 		VersionId: ptr(v.ID), IsDefaultVersion: ptr(isDefault), CreateDate: ptr(v.Created),
 	}}, nil
@@ -714,11 +717,14 @@ func (s *Service) setDefaultPolicyVersion(ctx context.Context, c *api.Call, in *
 		return nil, noSuchVersion(p.arn, in.VersionId)
 	}
 	m.DefaultVersion = in.VersionId
-	return &SetDefaultPolicyVersionOutput{}, save(t, c.Account(), kindPolicy, m.Name, m, m.indexes(), p.rec)
+	if err := save(t, c.Account(), kindPolicy, m.Name, m, m.indexes(), p.rec); err != nil {
+		return nil, err
+	}
+	return &SetDefaultPolicyVersionOutput{}, s.viewSave(t, c.Account(), m)
 }
 
 func (s *Service) tagPolicy(ctx context.Context, c *api.Call, in *TagPolicyInput) (*TagPolicyOutput, error) {
-	err := s.updatePolicyTags(ctx, c, "TagPolicy", in.PolicyArn, func(p *managedPolicy) error {
+	err := s.updatePolicyTags(ctx, c, "TagPolicy", in.PolicyArn, requestTags(in.Tags), func(p *managedPolicy) error {
 		tags, err := mergeTags(p.Tags, in.Tags, "TagsPerPolicy")
 		p.Tags = tags
 		return err
@@ -727,15 +733,15 @@ func (s *Service) tagPolicy(ctx context.Context, c *api.Call, in *TagPolicyInput
 }
 
 func (s *Service) untagPolicy(ctx context.Context, c *api.Call, in *UntagPolicyInput) (*UntagPolicyOutput, error) {
-	err := s.updatePolicyTags(ctx, c, "UntagPolicy", in.PolicyArn, func(p *managedPolicy) error {
+	err := s.updatePolicyTags(ctx, c, "UntagPolicy", in.PolicyArn, tagKeysContext(in.TagKeys), func(p *managedPolicy) error {
 		p.Tags = removeTags(p.Tags, in.TagKeys)
 		return nil
 	})
 	return &UntagPolicyOutput{}, err
 }
 
-func (s *Service) updatePolicyTags(ctx context.Context, c *api.Call, action, arn string, change func(*managedPolicy) error) error {
-	if err := authorize(ctx, c, action, arn); err != nil {
+func (s *Service) updatePolicyTags(ctx context.Context, c *api.Call, action, arn string, keys map[string][]string, change func(*managedPolicy) error) error {
+	if err := c.Authorize(ctx, api.Authorization{Action: "iam:" + action, Resources: []string{arn}, Context: keys}); err != nil {
 		return err
 	}
 	t, err := c.Tx()

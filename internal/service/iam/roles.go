@@ -124,10 +124,17 @@ func authorizedRole(ctx context.Context, c *api.Call, action, name string, tags 
 		return nil, nil, nil, err
 	}
 	resource := roleARN(c.Account(), defaultPath, name)
+	keys := tags
 	if r != nil {
 		resource = roleARN(c.Account(), r.Path, r.Name)
+		if r.Boundary != "" && takesBoundaryKey(action) {
+			keys = map[string][]string{"iam:PermissionsBoundary": {r.Boundary}}
+			for k, v := range tags {
+				keys[k] = v
+			}
+		}
 	}
-	if err := c.Authorize(ctx, api.Authorization{Action: "iam:" + action, Resources: []string{resource}, Context: tags}); err != nil {
+	if err := c.Authorize(ctx, api.Authorization{Action: "iam:" + action, Resources: []string{resource}, Context: keys}); err != nil {
 		return nil, nil, nil, err
 	}
 	if r == nil {
@@ -136,8 +143,12 @@ func authorizedRole(ctx context.Context, c *api.Call, action, name string, tags 
 	return t, r, rec, nil
 }
 
-func saveRole(t store.Tx, account string, r *role, rec *store.Record) error {
-	return save(t, account, kindRole, r.Name, r, r.indexes(), rec)
+// saveRole writes the role, and has the authorization view follow it when the transaction commits.
+func (s *Service) saveRole(t store.Tx, account string, r *role, rec *store.Record) error {
+	if err := save(t, account, kindRole, r.Name, r, r.indexes(), rec); err != nil {
+		return err
+	}
+	return s.viewSave(t, account, r)
 }
 
 func (s *Service) createRole(ctx context.Context, c *api.Call, in *CreateRoleInput) (*CreateRoleOutput, error) {
@@ -189,7 +200,7 @@ func (s *Service) createRole(ctx context.Context, c *api.Call, in *CreateRoleInp
 		}
 		r.Boundary = *in.PermissionsBoundary
 	}
-	if err := saveRole(t, c.Account(), r, nil); err != nil {
+	if err := s.saveRole(t, c.Account(), r, nil); err != nil {
 		if isExists(err) {
 			return nil, entityAlreadyExists("Role with name %s already exists.", in.RoleName)
 		}
@@ -215,7 +226,7 @@ func (s *Service) getRole(ctx context.Context, c *api.Call, in *GetRoleInput) (*
 }
 
 func (s *Service) listRoles(ctx context.Context, c *api.Call, in *ListRolesInput) (*ListRolesOutput, error) {
-	if err := authorize(ctx, c, "ListRoles", roleARN(c.Account(), defaultPath, "*")); err != nil {
+	if err := authorize(ctx, c, "ListRoles", listResource(roleARN, c.Account(), in.PathPrefix)); err != nil {
 		return nil, err
 	}
 	t, err := c.Tx()
@@ -300,7 +311,7 @@ func (s *Service) updateRole(ctx context.Context, c *api.Call, in *UpdateRoleInp
 	if in.MaxSessionDuration != nil {
 		r.MaxSessionDuration = *in.MaxSessionDuration
 	}
-	return &UpdateRoleOutput{}, saveRole(t, c.Account(), r, rec)
+	return &UpdateRoleOutput{}, s.saveRole(t, c.Account(), r, rec)
 }
 
 func (s *Service) updateRoleDescription(ctx context.Context, c *api.Call, in *UpdateRoleDescriptionInput) (*UpdateRoleDescriptionOutput, error) {
@@ -309,7 +320,7 @@ func (s *Service) updateRoleDescription(ctx context.Context, c *api.Call, in *Up
 		return nil, err
 	}
 	r.Description = in.Description
-	if err := saveRole(t, c.Account(), r, rec); err != nil {
+	if err := s.saveRole(t, c.Account(), r, rec); err != nil {
 		return nil, err
 	}
 	out, err := apiRole(t, c.Account(), r, viewDescribed)
@@ -332,7 +343,7 @@ func (s *Service) updateAssumeRolePolicy(ctx context.Context, c *api.Call, in *U
 		return nil, err
 	}
 	r.TrustPolicy, r.TrustRefs = in.PolicyDocument, refs
-	return &UpdateAssumeRolePolicyOutput{}, saveRole(t, c.Account(), r, rec)
+	return &UpdateAssumeRolePolicyOutput{}, s.saveRole(t, c.Account(), r, rec)
 }
 
 func (s *Service) deleteRole(ctx context.Context, c *api.Call, in *DeleteRoleInput) (*DeleteRoleOutput, error) {
@@ -346,7 +357,11 @@ func (s *Service) deleteRole(ctx context.Context, c *api.Call, in *DeleteRoleInp
 	if err := roleDeleteConflict(t, c.Account(), r); err != nil {
 		return nil, err
 	}
-	return &DeleteRoleOutput{}, t.Delete(rec.Key)
+	if err := t.Delete(rec.Key); err != nil {
+		return nil, err
+	}
+	s.viewDelete(t, c.Account(), r)
+	return &DeleteRoleOutput{}, nil
 }
 
 // roleDeleteConflict answers DeleteConflict while r still has what IAM makes you remove first, in the order IAM
@@ -377,7 +392,7 @@ func (s *Service) tagRole(ctx context.Context, c *api.Call, in *TagRoleInput) (*
 		return nil, err
 	}
 	r.Tags = tags
-	return &TagRoleOutput{}, saveRole(t, c.Account(), r, rec)
+	return &TagRoleOutput{}, s.saveRole(t, c.Account(), r, rec)
 }
 
 func (s *Service) untagRole(ctx context.Context, c *api.Call, in *UntagRoleInput) (*UntagRoleOutput, error) {
@@ -386,7 +401,7 @@ func (s *Service) untagRole(ctx context.Context, c *api.Call, in *UntagRoleInput
 		return nil, err
 	}
 	r.Tags = removeTags(r.Tags, in.TagKeys)
-	return &UntagRoleOutput{}, saveRole(t, c.Account(), r, rec)
+	return &UntagRoleOutput{}, s.saveRole(t, c.Account(), r, rec)
 }
 
 func (s *Service) listRoleTags(ctx context.Context, c *api.Call, in *ListRoleTagsInput) (*ListRoleTagsOutput, error) {

@@ -124,7 +124,7 @@ func (s *Service) createServiceLinkedRole(ctx context.Context, c *api.Call, in *
 			r.Attached = []string{spec.Policy}
 		}
 	}
-	if err := saveRole(t, c.Account(), r, nil); err != nil {
+	if err := s.saveRole(t, c.Account(), r, nil); err != nil {
 		if isExists(err) {
 			return nil, invalidInput("Service role name %s has been taken in this account, please try a different suffix.", name)
 		}
@@ -156,6 +156,7 @@ func (s *Service) deleteServiceLinkedRole(ctx context.Context, c *api.Call, in *
 	if err := t.Delete(rec.Key); err != nil {
 		return nil, err
 	}
+	s.viewDelete(t, c.Account(), r)
 	if err := save(t, c.Account(), kindSLRDeletion, task.TaskID, task, nil, nil); err != nil {
 		return nil, err
 	}

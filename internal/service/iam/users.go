@@ -148,6 +148,9 @@ func (s *Service) createUser(ctx context.Context, c *api.Call, in *CreateUserInp
 		}
 		return nil, err
 	}
+	if err := s.viewSave(t, c.Account(), u); err != nil {
+		return nil, err
+	}
 	return &CreateUserOutput{User: apiUser(c.Account(), u)}, nil
 }
 
@@ -212,7 +215,7 @@ func (s *Service) getUser(ctx context.Context, c *api.Call, in *GetUserInput) (*
 }
 
 func (s *Service) listUsers(ctx context.Context, c *api.Call, in *ListUsersInput) (*ListUsersOutput, error) {
-	if err := authorize(ctx, c, "ListUsers", userARN(c.Account(), defaultPath, "*")); err != nil {
+	if err := authorize(ctx, c, "ListUsers", listResource(userARN, c.Account(), in.PathPrefix)); err != nil {
 		return nil, err
 	}
 	t, err := c.Tx()
@@ -273,6 +276,9 @@ func (s *Service) updateUser(ctx context.Context, c *api.Call, in *UpdateUserInp
 		}
 		return nil, err
 	}
+	if err := s.viewSave(t, c.Account(), u); err != nil {
+		return nil, err
+	}
 	if err := s.refreshKeys(t, c.Account(), u); err != nil {
 		return nil, err
 	}
@@ -297,7 +303,11 @@ func (s *Service) deleteUser(ctx context.Context, c *api.Call, in *DeleteUserInp
 	if err := s.userDeleteConflict(t, c.Account(), u); err != nil {
 		return nil, err
 	}
-	return &DeleteUserOutput{}, t.Delete(rec.Key)
+	if err := t.Delete(rec.Key); err != nil {
+		return nil, err
+	}
+	s.viewDelete(t, c.Account(), u)
+	return &DeleteUserOutput{}, nil
 }
 
 // userDeleteConflict answers DeleteConflict while u still has what IAM makes you remove before DeleteUser. AWS
@@ -365,7 +375,10 @@ func (s *Service) updateUserTags(ctx context.Context, c *api.Call, action, name 
 	if err := change(u); err != nil {
 		return err
 	}
-	return save(t, c.Account(), kindUser, u.Name, u, u.indexes(), rec)
+	if err := save(t, c.Account(), kindUser, u.Name, u, u.indexes(), rec); err != nil {
+		return err
+	}
+	return s.viewSave(t, c.Account(), u)
 }
 
 func (s *Service) listUserTags(ctx context.Context, c *api.Call, in *ListUserTagsInput) (*ListUserTagsOutput, error) {
