@@ -100,6 +100,13 @@ type AttachedPolicy struct {
 	PolicyArn  *string
 }
 
+// ContextEntry is the model's ContextEntry shape.
+type ContextEntry struct {
+	ContextKeyName   *string
+	ContextKeyValues []string
+	ContextKeyType   *string
+}
+
 // CreateAccessKeyInput is the model's CreateAccessKeyRequest.
 type CreateAccessKeyInput = CreateAccessKeyRequest
 
@@ -494,6 +501,19 @@ type DetachUserPolicyRequest struct {
 	PolicyArn string
 }
 
+// EvaluationResult is the model's EvaluationResult shape.
+type EvaluationResult struct {
+	EvalActionName                    string
+	EvalResourceName                  *string
+	EvalDecision                      string
+	MatchedStatements                 []*Statement
+	MissingContextValues              []string
+	OrganizationsDecisionDetail       *OrganizationsDecisionDetail
+	PermissionsBoundaryDecisionDetail *PermissionsBoundaryDecisionDetail
+	EvalDecisionDetails               map[string]string
+	ResourceSpecificResults           []*ResourceSpecificResult
+}
+
 // GetAccessKeyLastUsedInput is the model's GetAccessKeyLastUsedRequest.
 type GetAccessKeyLastUsedInput = GetAccessKeyLastUsedRequest
 
@@ -543,6 +563,34 @@ type GetAccountSummaryOutput = GetAccountSummaryResponse
 // GetAccountSummaryResponse is the model's GetAccountSummaryResponse shape.
 type GetAccountSummaryResponse struct {
 	SummaryMap map[string]int32
+}
+
+// GetContextKeysForCustomPolicyInput is the model's GetContextKeysForCustomPolicyRequest.
+type GetContextKeysForCustomPolicyInput = GetContextKeysForCustomPolicyRequest
+
+// GetContextKeysForCustomPolicyOutput is the model's GetContextKeysForPolicyResponse.
+type GetContextKeysForCustomPolicyOutput = GetContextKeysForPolicyResponse
+
+// GetContextKeysForCustomPolicyRequest is the model's GetContextKeysForCustomPolicyRequest shape.
+type GetContextKeysForCustomPolicyRequest struct {
+	PolicyInputList []string
+}
+
+// GetContextKeysForPolicyResponse is the model's GetContextKeysForPolicyResponse shape.
+type GetContextKeysForPolicyResponse struct {
+	ContextKeyNames []string
+}
+
+// GetContextKeysForPrincipalPolicyInput is the model's GetContextKeysForPrincipalPolicyRequest.
+type GetContextKeysForPrincipalPolicyInput = GetContextKeysForPrincipalPolicyRequest
+
+// GetContextKeysForPrincipalPolicyOutput is the model's GetContextKeysForPolicyResponse.
+type GetContextKeysForPrincipalPolicyOutput = GetContextKeysForPolicyResponse
+
+// GetContextKeysForPrincipalPolicyRequest is the model's GetContextKeysForPrincipalPolicyRequest shape.
+type GetContextKeysForPrincipalPolicyRequest struct {
+	PolicySourceArn string
+	PolicyInputList []string
 }
 
 // GetGroupInput is the model's GetGroupRequest.
@@ -1221,6 +1269,16 @@ type ManagedPolicyDetail struct {
 	PolicyVersionList             []*PolicyVersion
 }
 
+// OrganizationsDecisionDetail is the model's OrganizationsDecisionDetail shape.
+type OrganizationsDecisionDetail struct {
+	AllowedByOrganizations *bool
+}
+
+// PermissionsBoundaryDecisionDetail is the model's PermissionsBoundaryDecisionDetail shape.
+type PermissionsBoundaryDecisionDetail struct {
+	AllowedByPermissionsBoundary *bool
+}
+
 // Policy is the model's Policy shape.
 type Policy struct {
 	PolicyName                    *string
@@ -1267,6 +1325,12 @@ type PolicyVersion struct {
 	VersionId        *string
 	IsDefaultVersion *bool
 	CreateDate       *time.Time
+}
+
+// Position is the model's Position shape.
+type Position struct {
+	Line   *int32
+	Column *int32
 }
 
 // PutGroupPolicyInput is the model's PutGroupPolicyRequest.
@@ -1356,6 +1420,16 @@ type RemoveUserFromGroupRequest struct {
 	UserName  string
 }
 
+// ResourceSpecificResult is the model's ResourceSpecificResult shape.
+type ResourceSpecificResult struct {
+	EvalResourceName                  string
+	EvalResourceDecision              string
+	MatchedStatements                 []*Statement
+	MissingContextValues              []string
+	EvalDecisionDetails               map[string]string
+	PermissionsBoundaryDecisionDetail *PermissionsBoundaryDecisionDetail
+}
+
 // Role is the model's Role shape.
 type Role struct {
 	Path                     string
@@ -1409,6 +1483,64 @@ type SetDefaultPolicyVersionOutput struct{}
 type SetDefaultPolicyVersionRequest struct {
 	PolicyArn string
 	VersionId string
+}
+
+// SimulateCustomPolicyInput is the model's SimulateCustomPolicyRequest.
+type SimulateCustomPolicyInput = SimulateCustomPolicyRequest
+
+// SimulateCustomPolicyOutput is the model's SimulatePolicyResponse.
+type SimulateCustomPolicyOutput = SimulatePolicyResponse
+
+// SimulateCustomPolicyRequest is the model's SimulateCustomPolicyRequest shape.
+type SimulateCustomPolicyRequest struct {
+	PolicyInputList                    []string
+	PermissionsBoundaryPolicyInputList []string
+	ActionNames                        []string
+	ResourceArns                       []string
+	ResourcePolicy                     *string
+	ResourceOwner                      *string
+	CallerArn                          *string
+	ContextEntries                     []*ContextEntry
+	ResourceHandlingOption             *string
+	MaxItems                           *int32
+	Marker                             *string
+}
+
+// SimulatePolicyResponse is the model's SimulatePolicyResponse shape.
+type SimulatePolicyResponse struct {
+	EvaluationResults []*EvaluationResult
+	IsTruncated       *bool
+	Marker            *string
+}
+
+// SimulatePrincipalPolicyInput is the model's SimulatePrincipalPolicyRequest.
+type SimulatePrincipalPolicyInput = SimulatePrincipalPolicyRequest
+
+// SimulatePrincipalPolicyOutput is the model's SimulatePolicyResponse.
+type SimulatePrincipalPolicyOutput = SimulatePolicyResponse
+
+// SimulatePrincipalPolicyRequest is the model's SimulatePrincipalPolicyRequest shape.
+type SimulatePrincipalPolicyRequest struct {
+	PolicySourceArn                    string
+	PolicyInputList                    []string
+	PermissionsBoundaryPolicyInputList []string
+	ActionNames                        []string
+	ResourceArns                       []string
+	ResourcePolicy                     *string
+	ResourceOwner                      *string
+	CallerArn                          *string
+	ContextEntries                     []*ContextEntry
+	ResourceHandlingOption             *string
+	MaxItems                           *int32
+	Marker                             *string
+}
+
+// Statement is the model's Statement shape.
+type Statement struct {
+	SourcePolicyId   *string
+	SourcePolicyType *string
+	StartPosition    *Position
+	EndPosition      *Position
 }
 
 // Tag is the model's Tag shape.
