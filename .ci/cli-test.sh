@@ -100,6 +100,8 @@ out=$(SAGEBOX_ENDPOINT=$endpoint python3 .ci/boto3_test.py 2>&1) && pass "boto3:
 
 # IAM, against a server of its own with a data directory (it restarts it).
 .ci/cli-iam.sh "$bin" || failures=$((failures + 1))
+# Authorization by the policy engine, against another server of its own.
+.ci/cli-authz.sh "$bin" || failures=$((failures + 1))
 
 if [ "$failures" -gt 0 ]; then
   echo "--- server log"; tail -50 "$log"
