@@ -2,6 +2,118 @@
 
 package sts
 
+import "time"
+
+// AssumeRoleInput is the model's AssumeRoleRequest.
+type AssumeRoleInput = AssumeRoleRequest
+
+// AssumeRoleOutput is the model's AssumeRoleResponse.
+type AssumeRoleOutput = AssumeRoleResponse
+
+// AssumeRoleRequest is the model's AssumeRoleRequest shape.
+type AssumeRoleRequest struct {
+	RoleArn           string
+	RoleSessionName   string
+	PolicyArns        []*PolicyDescriptorType
+	Policy            *string
+	DurationSeconds   *int32
+	Tags              []*Tag
+	TransitiveTagKeys []string
+	ExternalId        *string
+	SerialNumber      *string
+	TokenCode         *string
+	SourceIdentity    *string
+	ProvidedContexts  []*ProvidedContext
+}
+
+// AssumeRoleResponse is the model's AssumeRoleResponse shape.
+type AssumeRoleResponse struct {
+	Credentials      *Credentials
+	AssumedRoleUser  *AssumedRoleUser
+	PackedPolicySize *int32
+	SourceIdentity   *string
+}
+
+// AssumeRoleWithWebIdentityInput is the model's AssumeRoleWithWebIdentityRequest.
+type AssumeRoleWithWebIdentityInput = AssumeRoleWithWebIdentityRequest
+
+// AssumeRoleWithWebIdentityOutput is the model's AssumeRoleWithWebIdentityResponse.
+type AssumeRoleWithWebIdentityOutput = AssumeRoleWithWebIdentityResponse
+
+// AssumeRoleWithWebIdentityRequest is the model's AssumeRoleWithWebIdentityRequest shape.
+type AssumeRoleWithWebIdentityRequest struct {
+	RoleArn          string
+	RoleSessionName  string
+	WebIdentityToken string
+	ProviderId       *string
+	PolicyArns       []*PolicyDescriptorType
+	Policy           *string
+	DurationSeconds  *int32
+}
+
+// AssumeRoleWithWebIdentityResponse is the model's AssumeRoleWithWebIdentityResponse shape.
+type AssumeRoleWithWebIdentityResponse struct {
+	Credentials                 *Credentials
+	SubjectFromWebIdentityToken *string
+	AssumedRoleUser             *AssumedRoleUser
+	PackedPolicySize            *int32
+	Provider                    *string
+	Audience                    *string
+	SourceIdentity              *string
+}
+
+// AssumedRoleUser is the model's AssumedRoleUser shape.
+type AssumedRoleUser struct {
+	AssumedRoleId string
+	Arn           string
+}
+
+// Credentials is the model's Credentials shape.
+type Credentials struct {
+	AccessKeyId     string
+	SecretAccessKey string
+	SessionToken    string
+	Expiration      time.Time
+}
+
+// DecodeAuthorizationMessageInput is the model's DecodeAuthorizationMessageRequest.
+type DecodeAuthorizationMessageInput = DecodeAuthorizationMessageRequest
+
+// DecodeAuthorizationMessageOutput is the model's DecodeAuthorizationMessageResponse.
+type DecodeAuthorizationMessageOutput = DecodeAuthorizationMessageResponse
+
+// DecodeAuthorizationMessageRequest is the model's DecodeAuthorizationMessageRequest shape.
+type DecodeAuthorizationMessageRequest struct {
+	EncodedMessage string
+}
+
+// DecodeAuthorizationMessageResponse is the model's DecodeAuthorizationMessageResponse shape.
+type DecodeAuthorizationMessageResponse struct {
+	DecodedMessage *string
+}
+
+// FederatedUser is the model's FederatedUser shape.
+type FederatedUser struct {
+	FederatedUserId string
+	Arn             string
+}
+
+// GetAccessKeyInfoInput is the model's GetAccessKeyInfoRequest.
+type GetAccessKeyInfoInput = GetAccessKeyInfoRequest
+
+// GetAccessKeyInfoOutput is the model's GetAccessKeyInfoResponse.
+type GetAccessKeyInfoOutput = GetAccessKeyInfoResponse
+
+// GetAccessKeyInfoRequest is the model's GetAccessKeyInfoRequest shape.
+type GetAccessKeyInfoRequest struct {
+	AccessKeyId string
+}
+
+// GetAccessKeyInfoResponse is the model's GetAccessKeyInfoResponse shape.
+type GetAccessKeyInfoResponse struct {
+	Account *string
+}
+
 // GetCallerIdentityInput is the model's GetCallerIdentityRequest.
 type GetCallerIdentityInput = GetCallerIdentityRequest
 
@@ -17,4 +129,61 @@ type GetCallerIdentityResponse struct {
 	UserId  *string
 	Account *string
 	Arn     *string
+}
+
+// GetFederationTokenInput is the model's GetFederationTokenRequest.
+type GetFederationTokenInput = GetFederationTokenRequest
+
+// GetFederationTokenOutput is the model's GetFederationTokenResponse.
+type GetFederationTokenOutput = GetFederationTokenResponse
+
+// GetFederationTokenRequest is the model's GetFederationTokenRequest shape.
+type GetFederationTokenRequest struct {
+	Name            string
+	Policy          *string
+	PolicyArns      []*PolicyDescriptorType
+	DurationSeconds *int32
+	Tags            []*Tag
+}
+
+// GetFederationTokenResponse is the model's GetFederationTokenResponse shape.
+type GetFederationTokenResponse struct {
+	Credentials      *Credentials
+	FederatedUser    *FederatedUser
+	PackedPolicySize *int32
+}
+
+// GetSessionTokenInput is the model's GetSessionTokenRequest.
+type GetSessionTokenInput = GetSessionTokenRequest
+
+// GetSessionTokenOutput is the model's GetSessionTokenResponse.
+type GetSessionTokenOutput = GetSessionTokenResponse
+
+// GetSessionTokenRequest is the model's GetSessionTokenRequest shape.
+type GetSessionTokenRequest struct {
+	DurationSeconds *int32
+	SerialNumber    *string
+	TokenCode       *string
+}
+
+// GetSessionTokenResponse is the model's GetSessionTokenResponse shape.
+type GetSessionTokenResponse struct {
+	Credentials *Credentials
+}
+
+// PolicyDescriptorType is the model's PolicyDescriptorType shape.
+type PolicyDescriptorType struct {
+	Arn *string `aws:"arn"`
+}
+
+// ProvidedContext is the model's ProvidedContext shape.
+type ProvidedContext struct {
+	ProviderArn      *string
+	ContextAssertion *string
+}
+
+// Tag is the model's Tag shape.
+type Tag struct {
+	Key   string
+	Value string
 }

@@ -8,7 +8,7 @@ import (
 	"github.com/sagebox/sagebox/internal/api"
 )
 
-//go:generate go run ../../model/shapegen -service sts -out shapes_gen.go GetCallerIdentity
+//go:generate go run ../../model/shapegen -service sts -out shapes_gen.go GetCallerIdentity AssumeRole AssumeRoleWithWebIdentity GetSessionToken GetFederationToken GetAccessKeyInfo DecodeAuthorizationMessage
 
 // Service is STS.
 type Service struct{}
