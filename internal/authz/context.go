@@ -39,16 +39,34 @@ const (
 // isoTime is how aws:CurrentTime and aws:TokenIssueTime read: ISO 8601, UTC.
 const isoTime = "2006-01-02T15:04:05Z"
 
-// builder sets single-valued keys with one backing array for all their values, rather than one slice each.
-type builder struct {
-	ctx  *policy.Context
-	vals []string
-}
-
-func (b *builder) set(key, value string) {
-	b.vals = append(b.vals, value)
-	n := len(b.vals)
-	b.ctx.Set(key, b.vals[n-1:n:n]...)
+// globalKeys are the global condition keys prepared for policy.Context once for the process (lower-cased and
+// hashed), so that filling a request's context costs no allocation per key. It is never changed.
+var globalKeys = struct {
+	principalArn, principalAccount, principalType, userID, username, principalIsAWSService, principalServiceName,
+	requestedRegion, currentTime, epochTime, secureTransport, sourceIP, mfaPresent, mfaAge, tokenIssueTime,
+	sourceIdentity, calledVia, calledViaFirst, calledViaLast, viaAWSService, resourceAccount policy.Key
+}{
+	principalArn:          policy.NewKey(keyPrincipalArn),
+	principalAccount:      policy.NewKey(keyPrincipalAccount),
+	principalType:         policy.NewKey(keyPrincipalType),
+	userID:                policy.NewKey(keyUserID),
+	username:              policy.NewKey(keyUsername),
+	principalIsAWSService: policy.NewKey(keyPrincipalIsAWSService),
+	principalServiceName:  policy.NewKey(keyPrincipalServiceName),
+	requestedRegion:       policy.NewKey(keyRequestedRegion),
+	currentTime:           policy.NewKey(keyCurrentTime),
+	epochTime:             policy.NewKey(keyEpochTime),
+	secureTransport:       policy.NewKey(keySecureTransport),
+	sourceIP:              policy.NewKey(keySourceIP),
+	mfaPresent:            policy.NewKey(keyMFAPresent),
+	mfaAge:                policy.NewKey(keyMFAAge),
+	tokenIssueTime:        policy.NewKey(keyTokenIssueTime),
+	sourceIdentity:        policy.NewKey(keySourceIdentity),
+	calledVia:             policy.NewKey(keyCalledVia),
+	calledViaFirst:        policy.NewKey(keyCalledViaFirst),
+	calledViaLast:         policy.NewKey(keyCalledViaLast),
+	viaAWSService:         policy.NewKey(keyViaAWSService),
+	resourceAccount:       policy.NewKey(keyResourceAccount),
 }
 
 // clockKeys is aws:CurrentTime and aws:EpochTime for one second, kept so that the requests of that second share
@@ -69,24 +87,28 @@ func (z *Authorizer) clockKeys(now time.Time) *clockKeys {
 }
 
 // requestContext fills the request context of a call as AWS fills it: the global keys of the principal and of the
-// request, then the keys the handler gave (aws:RequestTag/*, aws:TagKeys, aws:ResourceTag/*, service keys).
+// request, then the keys the handler gave (aws:RequestTag/*, aws:TagKeys, aws:ResourceTag/*, service keys). It
+// allocates the Context and its array of keys, and nothing else for the keys most requests carry.
 func (z *Authorizer) requestContext(c *api.Call, a *api.Authorization, pp *PrincipalPolicies, s *Session) *policy.Context {
-	ctx := &builder{ctx: new(policy.Context), vals: make([]string, 0, 24)}
+	own, session := pp.tags(), s.tags()
 	p := c.Principal
+	via := a.Context[keyCalledVia]
+	ctx := policy.NewContext(contextSize(p, s, via) + len(own.keys) + len(session.keys) + len(a.Context))
+	k := &globalKeys
 	if p.Type == api.Service {
 		// A service principal (sagemaker.amazonaws.com assuming an execution role) has no ARN, account or user id.
-		ctx.set(keyPrincipalServiceName, serviceName(p))
-		ctx.set(keyPrincipalIsAWSService, "true")
+		ctx.SetValue(k.principalServiceName, serviceName(p))
+		ctx.SetValue(k.principalIsAWSService, "true")
 	} else {
-		ctx.set(keyPrincipalArn, principalARN(p, s))
-		ctx.set(keyPrincipalAccount, p.Account)
-		ctx.set(keyPrincipalType, string(p.Type))
-		ctx.set(keyUserID, p.UserID)
+		ctx.SetValue(k.principalArn, principalARN(p, s))
+		ctx.SetValue(k.principalAccount, p.Account)
+		ctx.SetValue(k.principalType, string(p.Type))
+		ctx.SetValue(k.userID, p.UserID)
 		if p.Type == api.User {
-			ctx.set(keyUsername, p.Name)
+			ctx.SetValue(k.username, p.Name)
 		}
-		ctx.set(keyPrincipalIsAWSService, "false")
-		setPrincipalTags(ctx, pp, s)
+		ctx.SetValue(k.principalIsAWSService, "false")
+		setPrincipalTags(ctx, own, session)
 	}
 
 	region := c.Region
@@ -96,39 +118,38 @@ func (z *Authorizer) requestContext(c *api.Call, a *api.Authorization, pp *Princ
 		region = "us-east-1"
 	}
 	if region != "" {
-		ctx.set(keyRequestedRegion, region)
+		ctx.SetValue(k.requestedRegion, region)
 	}
 	clock := z.clockKeys(c.Now)
-	ctx.set(keyCurrentTime, clock.iso)
-	ctx.set(keyEpochTime, clock.seconds)
-	ctx.set(keySecureTransport, strconv.FormatBool(c.SecureTransport))
+	ctx.SetValue(k.currentTime, clock.iso)
+	ctx.SetValue(k.epochTime, clock.seconds)
+	ctx.SetValue(k.secureTransport, strconv.FormatBool(c.SecureTransport))
 
-	via := a.Context[keyCalledVia]
 	if len(via) > 0 {
-		ctx.ctx.Set(keyCalledVia, via...)
-		ctx.set(keyCalledViaFirst, via[0])
-		ctx.set(keyCalledViaLast, via[len(via)-1])
-		ctx.set(keyViaAWSService, "true")
+		ctx.SetKey(k.calledVia, via...)
+		ctx.SetValue(k.calledViaFirst, via[0])
+		ctx.SetValue(k.calledViaLast, via[len(via)-1])
+		ctx.SetValue(k.viaAWSService, "true")
 	} else {
-		ctx.set(keyViaAWSService, "false")
+		ctx.SetValue(k.viaAWSService, "false")
 		if c.SourceIP != "" {
-			ctx.set(keySourceIP, c.SourceIP)
+			ctx.SetValue(k.sourceIP, c.SourceIP)
 		}
 	}
 	// Only temporary credentials carry aws:MultiFactorAuthPresent; a service calling on a principal's behalf uses
 	// temporary credentials even for an IAM user's long-term key, and sets it to false.
 	if temporary(p) || len(via) > 0 {
-		ctx.set(keyMFAPresent, strconv.FormatBool(s != nil && s.MFA))
+		ctx.SetValue(k.mfaPresent, strconv.FormatBool(s != nil && s.MFA))
 	}
 	if s != nil {
 		if !s.Issued.IsZero() {
-			ctx.set(keyTokenIssueTime, s.Issued.UTC().Format(isoTime))
+			ctx.SetValue(k.tokenIssueTime, s.Issued.UTC().Format(isoTime))
 		}
 		if s.MFA && !s.MFAAuthenticated.IsZero() {
-			ctx.set(keyMFAAge, strconv.FormatInt(int64(c.Now.Sub(s.MFAAuthenticated).Seconds()), 10))
+			ctx.SetValue(k.mfaAge, strconv.FormatInt(int64(c.Now.Sub(s.MFAAuthenticated).Seconds()), 10))
 		}
 		if s.SourceIdentity != "" {
-			ctx.set(keySourceIdentity, s.SourceIdentity)
+			ctx.SetValue(k.sourceIdentity, s.SourceIdentity)
 		}
 	}
 	resourceAccount := a.ResourceAccount
@@ -136,56 +157,106 @@ func (z *Authorizer) requestContext(c *api.Call, a *api.Authorization, pp *Princ
 		resourceAccount = p.Account
 	}
 	if resourceAccount != "" {
-		ctx.set(keyResourceAccount, resourceAccount)
+		ctx.SetValue(k.resourceAccount, resourceAccount)
 	}
 
 	if len(a.Context) > 0 {
 		// In a stable order, for the decision log; the handler's keys come last, so that a handler which knows
 		// better (the resource's account) has the last word.
-		keys := make([]string, 0, len(a.Context))
-		for k := range a.Context {
-			if !strings.EqualFold(k, keyCalledVia) {
-				keys = append(keys, k)
+		var buf [8]string
+		keys := buf[:0]
+		for key := range a.Context {
+			if !strings.EqualFold(key, keyCalledVia) {
+				keys = append(keys, key)
 			}
 		}
 		slices.Sort(keys)
-		for _, k := range keys {
-			ctx.ctx.Set(k, a.Context[k]...)
+		for _, key := range keys {
+			ctx.Set(key, a.Context[key]...)
 		}
 	}
-	return ctx.ctx
+	return ctx
 }
 
-// setPrincipalTags sets aws:PrincipalTag/K for the principal's tags, session tags replacing the principal's own.
-func setPrincipalTags(ctx *builder, pp *PrincipalPolicies, s *Session) {
-	var own map[string]string
-	if pp != nil {
-		own = pp.Tags
+// contextSize is how many global keys requestContext sets at most for the principal p with the session s, for a
+// call made through the services via, besides the principal's tags: the Context is made that large at once.
+func contextSize(p *api.Principal, s *Session, via []string) int {
+	// The principal's ARN, account, type, user id, user name and aws:PrincipalIsAWSService; the region, the
+	// time twice, the transport, the resource's account; aws:ViaAWSService and aws:SourceIp.
+	n := 6 + 5 + 2
+	if len(via) > 0 {
+		n += 2 // aws:CalledVia, aws:CalledViaFirst and aws:CalledViaLast rather than aws:SourceIp
 	}
-	var session map[string]string
+	if temporary(p) || len(via) > 0 {
+		n++ // aws:MultiFactorAuthPresent
+	}
 	if s != nil {
-		session = s.Tags
+		n += 3 // aws:TokenIssueTime, aws:MultiFactorAuthAge, aws:SourceIdentity
 	}
-	if len(own) == 0 && len(session) == 0 {
-		return
+	return n
+}
+
+// principalTags is a principal's tags as aws:PrincipalTag/* keys, prepared once for the principal (see
+// PrincipalPolicies.tags), sorted by tag key.
+type principalTags struct {
+	names  []string // the tag keys
+	keys   []policy.Key
+	values []string
+}
+
+func newPrincipalTags(tags map[string]string) *principalTags {
+	pt := &principalTags{names: make([]string, 0, len(tags))}
+	for name := range tags {
+		pt.names = append(pt.names, name)
 	}
-	var buf [16]string
-	keys := buf[:0]
-	for k := range own {
-		if _, replaced := session[k]; !replaced {
-			keys = append(keys, k)
+	slices.Sort(pt.names)
+	pt.keys = make([]policy.Key, len(pt.names))
+	pt.values = make([]string, len(pt.names))
+	for i, name := range pt.names {
+		pt.keys[i] = policy.NewKey(keyPrincipalTag + name)
+		pt.values[i] = tags[name]
+	}
+	return pt
+}
+
+// tags returns the principal's tags prepared, once: the first request of the principal prepares them, and the
+// ones after share them. A nil *PrincipalPolicies has none.
+func (pp *PrincipalPolicies) tags() principalTags {
+	if pp == nil || len(pp.Tags) == 0 {
+		return principalTags{}
+	}
+	if pt := pp.prepared.Load(); pt != nil {
+		return *pt
+	}
+	pt := newPrincipalTags(pp.Tags)
+	pp.prepared.Store(pt)
+	return *pt
+}
+
+// tags returns the session tags prepared. A session is looked up for each request, so they are prepared each time.
+func (s *Session) tags() principalTags {
+	if s == nil || len(s.Tags) == 0 {
+		return principalTags{}
+	}
+	return *newPrincipalTags(s.Tags)
+}
+
+// setPrincipalTags sets aws:PrincipalTag/K for the principal's tags, session tags replacing the principal's own,
+// in the order of K.
+func setPrincipalTags(ctx *policy.Context, own, session principalTags) {
+	i, j := 0, 0
+	for i < len(own.names) || j < len(session.names) {
+		switch {
+		case j == len(session.names) || i < len(own.names) && own.names[i] < session.names[j]:
+			ctx.SetValue(own.keys[i], own.values[i])
+			i++
+		default:
+			if i < len(own.names) && own.names[i] == session.names[j] {
+				i++ // replaced
+			}
+			ctx.SetValue(session.keys[j], session.values[j])
+			j++
 		}
-	}
-	for k := range session {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		v, ok := session[k]
-		if !ok {
-			v = own[k]
-		}
-		ctx.set(keyPrincipalTag+k, v)
 	}
 }
 
@@ -193,6 +264,10 @@ func setPrincipalTags(ctx *builder, pp *PrincipalPolicies, s *Session) {
 func enginePrincipal(p *api.Principal, s *Session) policy.Principal {
 	if p.Type == api.Service {
 		return policy.Principal{Service: serviceName(p)}
+	}
+	if p.Type == api.WebIdentity {
+		// A web identity is known by its identity provider, which trust policies name as a Federated principal.
+		return policy.Principal{Federated: p.ARN}
 	}
 	pr := policy.Principal{ARN: p.ARN, Account: p.Account, UniqueID: uniqueID(p), Root: p.Type == api.Root}
 	if p.Type == api.AssumedRole {

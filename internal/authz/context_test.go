@@ -118,6 +118,57 @@ func TestRequestContext(t *testing.T) {
 	}
 }
 
+// TestRequestContextAllocations checks that filling the context of the usual requests allocates the Context and its
+// array of keys, and nothing else: the keys are prepared once for the process, the principal's tags once for the
+// principal, and the array is made as large as the keys need.
+func TestRequestContextAllocations(t *testing.T) {
+	session := &api.Principal{Type: api.AssumedRole, Account: acct, ARN: "arn:aws:sts::111122223333:assumed-role/exec/job-7",
+		UserID: "AROAEXEC:job-7", AccessKeyID: "ASIASESSION"}
+	tags := &PrincipalPolicies{Tags: map[string]string{"team": "ml", "cost": "42", "env": "dev"}}
+	cases := []struct {
+		name string
+		c    *api.Call
+		a    *api.Authorization
+		pp   *PrincipalPolicies
+		s    *Session
+	}{
+		{"an IAM user with tags", call(alice, "iam"), &api.Authorization{Action: "iam:GetUser"}, tags, nil},
+		{"a role session with its role's tags", call(session, "s3"), &api.Authorization{Action: "s3:GetObject"}, tags,
+			&Session{RoleARN: "arn:aws:iam::111122223333:role/exec"}},
+		{"a service principal", call(&api.Principal{Type: api.Service, Name: "sagemaker.amazonaws.com"}, "sts"),
+			&api.Authorization{Action: "sts:AssumeRole"}, nil, nil},
+		{"a call SageMaker makes on a user's behalf", call(alice, "ec2"), &api.Authorization{Action: "ec2:CreateNetworkInterface",
+			Context: map[string][]string{"aws:CalledVia": {"sagemaker.amazonaws.com"}, "ec2:vpc": {"vpc-1"}}}, tags, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			z := &Authorizer{}
+			if n := testing.AllocsPerRun(100, func() { z.requestContext(tc.c, tc.a, tc.pp, tc.s) }); n > 2 {
+				t.Errorf("requestContext allocates %v times, want 2 (the Context and its keys)", n)
+			}
+		})
+	}
+}
+
+// TestPrincipalTagsPreparedConcurrently has the first requests of a principal prepare its tags at the same time:
+// run with -race.
+func TestPrincipalTagsPreparedConcurrently(t *testing.T) {
+	pp := &PrincipalPolicies{Tags: map[string]string{"team": "ml", "env": "dev"}}
+	done := make(chan []string, 4)
+	for range 4 {
+		go func() {
+			ctx := (&Authorizer{}).requestContext(call(alice, "iam"), &api.Authorization{Action: "iam:GetUser"}, pp, nil)
+			v, _ := ctx.Get("aws:PrincipalTag/env")
+			done <- v
+		}()
+	}
+	for range 4 {
+		if v := <-done; !slices.Equal(v, []string{"dev"}) {
+			t.Errorf("aws:PrincipalTag/env = %q, want dev", v)
+		}
+	}
+}
+
 func TestEnginePrincipal(t *testing.T) {
 	session := &api.Principal{Type: api.AssumedRole, Account: acct, ARN: "arn:aws:sts::111122223333:assumed-role/exec/job-7", UserID: "AROAEXEC:job-7"}
 	cases := []struct {

@@ -8,6 +8,10 @@ func compile(doc *policy.Document, id string, typ policy.PolicyType) (*policy.Co
 	return policy.Compile(doc, id, typ)
 }
 
+func compileText(text string, kind policy.Kind, id string, typ policy.PolicyType) (*policy.Compiled, error) {
+	return policy.CompileText(text, kind, id, typ)
+}
+
 func decide(req *policy.Request, set *policy.Set) policy.Decision { return policy.Decide(set, req) }
 
 func explain(req *policy.Request, set *policy.Set) policy.Explanation {

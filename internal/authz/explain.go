@@ -133,6 +133,8 @@ func (e *entry) record(detail bool) Record {
 
 func explanationOf(ex policy.Explanation) *Explanation {
 	out := &Explanation{Matches: []MatchedStatement{}, Missing: ex.Missing}
+	// A compiled policy gives its document by parsing its text again: once for all its statements that matched.
+	docs := map[*policy.Compiled]*policy.Document{}
 	for _, m := range ex.Matches {
 		if m.Policy == nil {
 			continue
@@ -143,7 +145,12 @@ func explanationOf(ex policy.Explanation) *Explanation {
 			Statement:  m.Statement,
 			Effect:     m.Effect.String(),
 		}
-		if st := statementAt(m.Policy.Doc, m.Statement); st != nil {
+		doc, ok := docs[m.Policy]
+		if !ok {
+			doc = m.Policy.Document()
+			docs[m.Policy] = doc
+		}
+		if st := statementAt(doc, m.Statement); st != nil {
 			ms.Sid = st.Sid
 			ms.Action, ms.NotAction = st.Action, st.NotAction
 			ms.Resource, ms.NotResource = st.Resource, st.NotResource

@@ -1,6 +1,7 @@
 package authz
 
 import (
+	"sync/atomic"
 	"time"
 
 	"github.com/sagebox/sagebox/internal/api"
@@ -20,6 +21,9 @@ type PrincipalPolicies struct {
 	Identity []*policy.Compiled
 	Boundary *policy.Compiled
 	Tags     map[string]string // aws:PrincipalTag/*
+
+	// prepared is Tags as the request context sets them, prepared by the first request of the principal.
+	prepared atomic.Pointer[principalTags]
 }
 
 // Sessions gives what STS knows of the session behind temporary credentials (an ASIA… access key): its session

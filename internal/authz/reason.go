@@ -20,7 +20,7 @@ func denialText(p *api.Principal, action, resource string, d policy.Decision, re
 	if resource != "" && resource != "*" {
 		s += " on resource: " + resource
 	}
-	trust := resourcePolicy != nil && resourcePolicy.Doc != nil && resourcePolicy.Doc.Kind == policy.Trust
+	trust := resourcePolicy != nil && resourcePolicy.Kind() == policy.Trust
 	if d.Outcome == policy.ExplicitDeny {
 		return s + " with an explicit deny in " + explicitName(d.Layer, trust)
 	}

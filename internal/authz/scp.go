@@ -128,11 +128,11 @@ func compileSCP(name, text string) (*policy.Compiled, error) {
 	if n := policy.Size(text); n > maxSCPSize {
 		return nil, &SCPError{fmt.Sprintf("the policy has %d characters; an SCP may have at most %d", n, maxSCPSize)}
 	}
-	doc, err := policy.Parse(text, policy.ServiceControl)
+	c, err := compileText(text, policy.ServiceControl, "service control policy "+name, policy.ControlPolicy)
 	if err != nil {
 		return nil, &SCPError{"the policy is not a valid SCP: " + err.Error()}
 	}
-	return compile(doc, "service control policy "+name, policy.ControlPolicy)
+	return c, nil
 }
 
 func checkSCPName(account, name string) error {

@@ -4,24 +4,159 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 )
+
+// Compiler compiles policies for one process and shares among the policies it compiles what they have in common:
+// the lower-case condition keys and service prefixes, the policy variables, and the compiled Action patterns, which
+// a few hundred distinct strings ("s3:GetObject", "logs:*") cover in most accounts. Sharing is what keeps tens of
+// thousands of compiled policies small; a policy compiled by Compile alone shares nothing.
+//
+// The zero value is not usable: see NewCompiler. A Compiler is safe for concurrent use; what it keeps grows with the
+// distinct strings it has seen, up to a bound past which it stops sharing.
+type Compiler struct {
+	mu sync.Mutex
+	in interner
+}
+
+// NewCompiler returns a Compiler that shares nothing yet.
+func NewCompiler() *Compiler {
+	return &Compiler{in: interner{
+		strs:    map[string]string{},
+		keys:    map[string]*keyRef{},
+		vars:    map[variable]*variable{},
+		actions: map[string][]piece{},
+	}}
+}
 
 // Compile turns a parsed Document into the form Decide evaluates, once, when the policy is stored: action
 // patterns indexed by service prefix, resource ARNs split into their segments, policy variables parsed, CIDR
 // blocks, dates and numbers read, condition keys lower-cased and hashed, conditions ordered cheapest first, and
 // all of it packed into few allocations. id names the policy in explanations and typ is the role it plays in
-// decisions. Compile fails only for a nil document or an unknown type: whatever Parse accepted compiles, and a
-// condition value its operator cannot read matches nothing.
-func Compile(doc *Document, id string, typ PolicyType) (*Compiled, error) {
+// decisions. The Compiled policy keeps doc, for explanations. Compile fails only for a nil document or an unknown
+// type: whatever Parse accepted compiles, and a condition value its operator cannot read matches nothing.
+func (c *Compiler) Compile(doc *Document, id string, typ PolicyType) (*Compiled, error) {
 	if doc == nil {
 		return nil, errors.New("policy: Compile of a nil document")
 	}
 	if typ < IdentityPolicy || typ > EndpointPolicy {
 		return nil, errors.New("policy: Compile with an unknown policy type")
 	}
-	c := &Compiled{ID: id, Type: typ, Doc: doc}
-	c.compiled = compilePolicy(doc, typ)
-	return c, nil
+	out := &Compiled{ID: id, Type: typ, kind: doc.Kind, doc: doc}
+	if c == nil {
+		out.compiled = compilePolicy(doc, typ, nil)
+		return out, nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out.compiled = compilePolicy(doc, typ, &c.in)
+	return out, nil
+}
+
+// CompileText parses text as Parse does for kind and compiles the document as Compile does, but keeps the text
+// rather than the parsed Document, which is several times its size: Compiled.Document parses it again for an
+// explanation. This is how policies that are stored for a long time should be compiled. The error is Parse's.
+func (c *Compiler) CompileText(text string, kind Kind, id string, typ PolicyType) (*Compiled, error) {
+	doc, err := Parse(text, kind)
+	if err != nil {
+		return nil, err
+	}
+	out, err := c.Compile(doc, id, typ)
+	if err != nil {
+		return nil, err
+	}
+	// Most strings of the compiled form are slices of text already (Parse does not copy what it need not).
+	out.text, out.doc = text, nil
+	return out, nil
+}
+
+// Compile is (*Compiler).Compile with a Compiler of its own: the policy shares nothing with others. Code that
+// keeps many policies uses one Compiler for all.
+func Compile(doc *Document, id string, typ PolicyType) (*Compiled, error) {
+	return (*Compiler)(nil).Compile(doc, id, typ)
+}
+
+// CompileText is (*Compiler).CompileText with a Compiler of its own.
+func CompileText(text string, kind Kind, id string, typ PolicyType) (*Compiled, error) {
+	return (*Compiler)(nil).CompileText(text, kind, id, typ)
+}
+
+// interner holds what a Compiler's policies share. A nil *interner shares nothing. Its strings are copies, never
+// slices of a policy's text, which would keep the whole text alive.
+type interner struct {
+	strs    map[string]string
+	keys    map[string]*keyRef
+	vars    map[variable]*variable
+	actions map[string][]piece
+}
+
+// maxInterned bounds each table: past it, what is new is not shared, so that no input can grow a table without
+// end. Real accounts use far fewer distinct keys, variables and actions.
+const maxInterned = 1 << 16
+
+// str returns the shared copy of s.
+func (in *interner) str(s string) string {
+	if in == nil {
+		return s
+	}
+	if v, ok := in.strs[s]; ok {
+		return v
+	}
+	if len(in.strs) >= maxInterned {
+		return s
+	}
+	v := strings.Clone(s)
+	in.strs[v] = v
+	return v
+}
+
+// key returns the shared keyRef of a key in lower case.
+func (in *interner) key(lower string) *keyRef {
+	if in == nil {
+		return &keyRef{lower: lower, hash: keyHash(lower)}
+	}
+	if k, ok := in.keys[lower]; ok {
+		return k
+	}
+	k := &keyRef{lower: strings.Clone(lower), hash: keyHash(lower)}
+	if len(in.keys) < maxInterned {
+		in.keys[k.lower] = k
+	}
+	return k
+}
+
+// variable returns the shared copy of v.
+func (in *interner) variable(v variable) *variable {
+	if in == nil {
+		return &v
+	}
+	if p, ok := in.vars[v]; ok {
+		return p
+	}
+	if len(in.vars) >= maxInterned {
+		return &v
+	}
+	v.name, v.def = in.str(v.name), in.str(v.def)
+	p := &v
+	in.vars[v] = p
+	return p
+}
+
+// action returns the compiled Action pattern a, shared when in is not nil.
+func (in *interner) action(a string) pattern {
+	if in == nil {
+		return compileAction(a)
+	}
+	if pcs, ok := in.actions[a]; ok {
+		return pattern{pieces: pcs}
+	}
+	p := compileAction(strings.Clone(a))
+	if len(in.actions) < maxInterned {
+		// Exactly sized: it is kept for as long as the Compiler is.
+		p.pieces = slices.Clip(p.pieces)
+		in.actions[strings.Clone(a)] = p.pieces
+	}
+	return p
 }
 
 // compiledPolicy is the evaluator's form of a document.
@@ -43,52 +178,48 @@ type serviceStatements struct {
 	stmts   []int32
 }
 
-// statement is a compiled Statement.
+// statement is a compiled Statement. Its lists are slices of arrays the whole policy shares (see pack).
 type statement struct {
-	index  int
-	effect Effect
-
-	notAction bool
-	actions   []actionPattern
-
-	// anyResource: the statement has neither Resource nor NotResource (a trust policy), or its Resource is "*".
-	anyResource bool
-	notResource bool
-	resources   []arnPattern
+	actions   []pattern
+	resources []arnPattern
+	// conditions are ordered cheapest first, the order Decide tests them in (they are ANDed, and testing one
+	// changes nothing); each knows its place in the document, the order Explain reports them in.
+	conditions []condition
 
 	// principals is the compiled Principal or NotPrincipal (notPrincipal set), nil when the statement has neither:
 	// identity-based policies, SCPs and session policies apply to the principal they are attached to.
-	principals   *principalSet
-	notPrincipal bool
+	principals *principalSet
 
-	conditions []condition
-	// order lists the conditions cheapest first, the order Decide tests them in (they are ANDed, and testing one
-	// changes nothing); Explain tests them all in document order.
-	order []int32
+	index  int32
+	effect Effect
+	// anyResource: the statement has neither Resource nor NotResource (a trust policy), or its Resource is "*".
+	notAction, anyResource, notResource, notPrincipal bool
 }
 
-func compilePolicy(doc *Document, typ PolicyType) compiledPolicy {
+func compilePolicy(doc *Document, typ PolicyType, in *interner) compiledPolicy {
 	vars := doc.Variables()
 	cp := compiledPolicy{trust: doc.Kind == Trust}
-	index := make(map[string][]int32)
+	var stmts []statement
+	var wide []bool
+	var services [][]string
 	for _, s := range doc.Statements {
 		if s == nil {
 			continue
 		}
-		st := statement{index: s.Index, effect: s.Effect}
+		st := statement{index: int32(s.Index), effect: s.Effect}
 		actions := s.Action
 		if s.NotAction != nil {
 			st.notAction, actions = true, s.NotAction
 		}
-		wide := st.notAction
-		var services []string
+		anyService := st.notAction
+		var svcs []string
+		st.actions = make([]pattern, 0, len(actions))
 		for _, a := range actions {
-			ap := compileAction(a)
-			st.actions = append(st.actions, ap)
-			if ap.service == "" {
-				wide = true
-			} else if !slices.Contains(services, ap.service) {
-				services = append(services, ap.service)
+			st.actions = append(st.actions, in.action(a))
+			if svc, ok := actionService(a); !ok {
+				anyService = true
+			} else if !slices.Contains(svcs, svc) {
+				svcs = append(svcs, svc)
 			}
 		}
 		resources := s.Resource
@@ -101,8 +232,9 @@ func compilePolicy(doc *Document, typ PolicyType) compiledPolicy {
 		case !st.notResource && slices.Contains(resources, "*"):
 			st.anyResource = true
 		default:
+			st.resources = make([]arnPattern, 0, len(resources))
 			for _, r := range resources {
-				st.resources = append(st.resources, compileARN(r, arnOptions{vars: vars, expand: true, fold: true}))
+				st.resources = append(st.resources, compileARN(r, arnOptions{vars: vars, expand: true, fold: true, in: in}))
 			}
 		}
 		if typ == ResourcePolicy || typ == EndpointPolicy {
@@ -113,160 +245,187 @@ func compilePolicy(doc *Document, typ PolicyType) compiledPolicy {
 				st.principals, st.notPrincipal = compilePrincipals(s.NotPrincipal), true
 			}
 		}
-		for j := range s.Conditions {
-			st.conditions = append(st.conditions, compileCondition(&s.Conditions[j], vars))
+		if len(s.Conditions) > 0 {
+			st.conditions = make([]condition, 0, len(s.Conditions))
+			for j := range s.Conditions {
+				cond := compileCondition(&s.Conditions[j], vars, in)
+				cond.pos = uint16(min(j, 1<<16-1))
+				st.conditions = append(st.conditions, cond)
+			}
+			slices.SortStableFunc(st.conditions, func(a, b condition) int { return a.cost() - b.cost() })
 		}
-		st.order = conditionOrder(st.conditions)
-		n := int32(len(cp.stmts))
-		cp.stmts = append(cp.stmts, st)
-		if wide {
-			cp.anyService = append(cp.anyService, n)
-			continue
-		}
-		for _, svc := range services {
-			index[svc] = append(index[svc], n)
-		}
+		stmts = append(stmts, st)
+		wide = append(wide, anyService)
+		services = append(services, svcs)
 	}
-	for svc, list := range index {
-		cp.services = append(cp.services, serviceStatements{service: svc, hash: keyHash(svc), stmts: list})
-	}
-	slices.SortFunc(cp.services, func(a, b serviceStatements) int { return strings.Compare(a.service, b.service) })
-	cp.pack()
+	cp.index(stmts, wide, services, in)
+	cp.pack(stmts, in != nil)
 	return cp
 }
 
-// pack moves the pieces of all the policy's patterns into one array, and the strings matching reads into one
-// string, so that a decision walks adjacent memory rather than the parser's scattered allocations.
-func (cp *compiledPolicy) pack() {
-	var nActions, nResources, nConditions int
-	for i := range cp.stmts {
-		nActions += len(cp.stmts[i].actions)
-		nResources += len(cp.stmts[i].resources)
-		nConditions += len(cp.stmts[i].conditions)
+// actionService returns the service prefix of an Action pattern in lower case, when it has one without
+// wildcards: the key of the policy's action index.
+func actionService(a string) (string, bool) {
+	svc, _, ok := strings.Cut(a, ":")
+	if !ok || svc == "" || strings.ContainsAny(svc, "*?") {
+		return "", false
 	}
-	actions := make([]actionPattern, 0, nActions)
-	resources := make([]arnPattern, 0, nResources)
-	conditions := make([]condition, 0, nConditions)
-	for i := range cp.stmts {
-		st := &cp.stmts[i]
-		st.actions = appendPacked(&actions, st.actions)
-		st.resources = appendPacked(&resources, st.resources)
-		st.conditions = appendPacked(&conditions, st.conditions)
-	}
+	return svc, true
+}
+
+// index builds the action index of the statements: one array of statement numbers for every list.
+func (cp *compiledPolicy) index(stmts []statement, wide []bool, services [][]string, in *interner) {
+	var names []string
 	n := 0
-	cp.walk(func(p *pattern) { n += len(p.pieces) }, nil)
-	arena := make([]piece, 0, n)
-	cp.walk(func(p *pattern) {
-		start := len(arena)
-		arena = append(arena, p.pieces...)
-		p.pieces = arena[start:len(arena):len(arena)]
-	}, nil)
-	var strs []*string
-	size := 0
-	cp.walk(nil, func(s *string) {
-		strs = append(strs, s)
-		size += len(*s)
-	})
-	buf := make([]byte, 0, size)
-	for _, s := range strs {
-		buf = append(buf, *s...)
-	}
-	all, off := string(buf), 0
-	for _, s := range strs {
-		n := len(*s)
-		*s = all[off : off+n]
-		off += n
-	}
-}
-
-// conditionOrder returns the indexes of conds, cheapest to test first: presence and Booleans, then plain string
-// comparisons, then globs, numbers and variables, then ARNs, addresses and dates, which are parsed.
-func conditionOrder(conds []condition) []int32 {
-	cost := func(c *condition) int {
-		switch m := c.m.(type) {
-		case *null, *boolean:
-			return 0
-		case *stringEquals:
-			for i := range m.values {
-				if m.values[i].hasVar {
-					return 2
-				}
-			}
-			return 1
-		case *binary:
-			return 1
-		case *stringLike, *numeric:
-			return 2
+	for i := range stmts {
+		if wide[i] {
+			n++
+			continue
 		}
-		return 3
+		for _, svc := range services[i] {
+			n++
+			if !slices.ContainsFunc(names, func(s string) bool { return strings.EqualFold(s, svc) }) {
+				names = append(names, svc)
+			}
+		}
 	}
-	order := make([]int32, len(conds))
-	for i := range order {
-		order[i] = int32(i)
+	if n == 0 {
+		return
 	}
-	slices.SortStableFunc(order, func(a, b int32) int { return cost(&conds[a]) - cost(&conds[b]) })
-	return order
+	lists := make([]int32, 0, n)
+	for i := range stmts {
+		if wide[i] {
+			lists = append(lists, int32(i))
+		}
+	}
+	cp.anyService = slices.Clip(lists)
+	if len(names) == 0 {
+		return
+	}
+	cp.services = make([]serviceStatements, 0, len(names))
+	for _, name := range names {
+		start := len(lists)
+		for i := range stmts {
+			if !wide[i] && slices.ContainsFunc(services[i], func(s string) bool { return strings.EqualFold(s, name) }) {
+				lists = append(lists, int32(i))
+			}
+		}
+		lower := in.str(lowerASCIIString(name))
+		cp.services = append(cp.services, serviceStatements{service: lower, hash: keyHash(lower), stmts: lists[start:len(lists):len(lists)]})
+	}
+	slices.SortFunc(cp.services, func(a, b serviceStatements) int { return strings.Compare(a.service, b.service) })
 }
 
-// appendPacked appends list to *arena, whose capacity the caller made enough, and returns where it went.
-func appendPacked[T any](arena *[]T, list []T) []T {
+// pack moves the statements and what they hold into one array of each type for the whole policy, so that a
+// policy costs a few allocations rather than one for every list, and a decision walks adjacent memory. With
+// sharedActions, the actions' pieces are the interner's and stay where they are.
+func (cp *compiledPolicy) pack(stmts []statement, sharedActions bool) {
+	k := packCounts{sharedActions: sharedActions}
+	for i := range stmts {
+		k.statement(&stmts[i])
+	}
+	p := packer{
+		patterns:   make([]pattern, 0, k.patterns),
+		arns:       make([]arnPattern, 0, k.arns),
+		conditions: make([]condition, 0, k.conditions),
+		pieces:     make([]piece, 0, k.pieces),
+	}
+	cp.stmts = make([]statement, len(stmts))
+	for i := range stmts {
+		st := stmts[i]
+		if sharedActions {
+			st.actions = packSlice(&p.patterns, st.actions)
+		} else {
+			st.actions = p.patternList(st.actions)
+		}
+		st.resources = p.arnList(st.resources)
+		st.conditions = packSlice(&p.conditions, st.conditions)
+		for j := range st.conditions {
+			switch m := st.conditions[j].m.(type) {
+			case *stringEquals:
+				m.values = p.patternList(m.values)
+			case *stringLike:
+				m.values = p.patternList(m.values)
+			case *arnLike:
+				m.values = p.arnList(m.values)
+			}
+		}
+		cp.stmts[i] = st
+	}
+}
+
+// packCounts counts what pack moves.
+type packCounts struct {
+	patterns, arns, conditions, pieces int
+	sharedActions                      bool
+}
+
+func (k *packCounts) statement(st *statement) {
+	if k.sharedActions {
+		k.patterns += len(st.actions)
+	} else {
+		k.patternList(st.actions)
+	}
+	k.arnList(st.resources)
+	k.conditions += len(st.conditions)
+	for j := range st.conditions {
+		switch m := st.conditions[j].m.(type) {
+		case *stringEquals:
+			k.patternList(m.values)
+		case *stringLike:
+			k.patternList(m.values)
+		case *arnLike:
+			k.arnList(m.values)
+		}
+	}
+}
+
+func (k *packCounts) arnList(as []arnPattern) {
+	k.arns += len(as)
+	for i := range as {
+		k.patternList(as[i].parts)
+	}
+}
+
+func (k *packCounts) patternList(ps []pattern) {
+	k.patterns += len(ps)
+	for i := range ps {
+		k.pieces += len(ps[i].pieces)
+	}
+}
+
+// packer holds the arrays pack fills, each made as large as packCounts counted.
+type packer struct {
+	patterns   []pattern
+	arns       []arnPattern
+	conditions []condition
+	pieces     []piece
+}
+
+func (p *packer) patternList(ps []pattern) []pattern {
+	ps = packSlice(&p.patterns, ps)
+	for i := range ps {
+		ps[i].pieces = packSlice(&p.pieces, ps[i].pieces)
+	}
+	return ps
+}
+
+func (p *packer) arnList(as []arnPattern) []arnPattern {
+	as = packSlice(&p.arns, as)
+	for i := range as {
+		as[i].parts = p.patternList(as[i].parts)
+	}
+	return as
+}
+
+// packSlice appends list to *arena, whose capacity the caller made enough, and returns where it went.
+func packSlice[T any](arena *[]T, list []T) []T {
 	if len(list) == 0 {
 		return nil
 	}
 	start := len(*arena)
 	*arena = append(*arena, list...)
 	return (*arena)[start:len(*arena):len(*arena)]
-}
-
-// walk calls pat with every pattern of the policy and str with every string that matching reads.
-func (cp *compiledPolicy) walk(pat func(*pattern), str func(*string)) {
-	pattern := func(p *pattern) {
-		if pat != nil {
-			pat(p)
-		}
-		if str != nil {
-			for i := range p.pieces {
-				str(&p.pieces[i].text)
-			}
-		}
-	}
-	arn := func(a *arnPattern) {
-		if str != nil {
-			str(&a.lead)
-		}
-		for k := range a.parts {
-			pattern(&a.parts[k])
-		}
-	}
-	for i := range cp.stmts {
-		st := &cp.stmts[i]
-		for j := range st.actions {
-			pattern(&st.actions[j].glob)
-		}
-		for j := range st.resources {
-			arn(&st.resources[j])
-		}
-		for j := range st.conditions {
-			c := &st.conditions[j]
-			if str != nil {
-				str(&c.key)
-			}
-			switch m := c.m.(type) {
-			case *stringEquals:
-				for k := range m.values {
-					pattern(&m.values[k])
-				}
-			case *stringLike:
-				for k := range m.values {
-					pattern(&m.values[k])
-				}
-			case *arnLike:
-				for k := range m.values {
-					arn(&m.values[k])
-				}
-			}
-		}
-	}
 }
 
 // forService returns the indexed statements of a service prefix, given with its foldHash, compared without regard

@@ -32,44 +32,67 @@ import (
 
 // condition is one compiled key of one condition operator.
 type condition struct {
-	key  string // lower case
-	hash uint64 // keyHash(key)
+	key  *keyRef
 	name string // as written, for MissingContextValues
+	m    matcher
 	q    Qualifier
 	// ifExists: true when the key is absent. negated: the operator is true when no value matches.
 	ifExists, negated bool
-	m                 matcher
-	// null is m when the operator is Null, which tests the key's presence rather than its values.
-	null *null
+	// pos is the condition's place among its statement's, in document order.
+	pos uint16
+}
+
+// cost ranks conditions by what testing them costs: presence and Booleans; then plain string comparisons, and
+// dates and addresses, which a decision parses once from the request (scratch) and then compares as numbers; then
+// globs, numbers and variables; then ARNs.
+func (c *condition) cost() int {
+	switch m := c.m.(type) {
+	case *null, *boolean:
+		return 0
+	case *stringEquals:
+		for i := range m.values {
+			if m.values[i].hasVar() {
+				return 2
+			}
+		}
+		return 1
+	case *binary, *date, *ipAddress:
+		return 1
+	case *stringLike, *numeric:
+		return 2
+	}
+	return 3
 }
 
 // matcher is a condition operator's comparison of one request value with the policy's values (in the positive
 // sense: StringNotEquals has StringEquals's matcher and the negated flag). The set is closed: only this package
-// implements it.
+// implements it, and condition.match and condition.missingVars call each member's methods by its type, which lets
+// a decision's lookup stay on the stack.
 type matcher interface {
 	// match reports whether the request value v matches at least one of the policy's values.
-	match(v string, ctx *Context) bool
+	match(v string, ctx *lookup) bool
 	// missingVars appends to out the variables of the policy's values that have no value in ctx.
-	missingVars(ctx *Context, out []string) []string
+	missingVars(ctx *lookup, out []string) []string
 	sealed()
 }
 
 // compileCondition compiles one Condition. Policy values that the operator cannot read (a number that is not one,
 // a date IAM would not take, a bad CIDR) are kept out: they match nothing, which is what AWS does with a value
 // that cannot equal any request value.
-func compileCondition(c *Condition, vars bool) condition {
-	cc := condition{key: lowerKey(c.Key), hash: keyHash(lowerKey(c.Key)), name: c.Key, q: c.Qualifier, ifExists: c.IfExists, negated: c.Operator.Negated()}
+func compileCondition(c *Condition, vars bool, in *interner) condition {
+	cc := condition{key: in.key(lowerKey(c.Key)), name: c.Key, q: c.Qualifier, ifExists: c.IfExists, negated: c.Operator.Negated()}
 	switch c.Operator {
 	case StringEquals, StringNotEquals, StringEqualsIgnoreCase, StringNotEqualsIgnoreCase:
 		m := &stringEquals{fold: c.Operator == StringEqualsIgnoreCase || c.Operator == StringNotEqualsIgnoreCase}
+		m.values = make([]pattern, 0, len(c.Values))
 		for _, v := range c.Values {
-			m.values = append(m.values, parsePattern(v, patternOptions{vars: vars}))
+			m.values = append(m.values, parsePattern(v, patternOptions{vars: vars, in: in}))
 		}
 		cc.m = m
 	case StringLike, StringNotLike:
-		m := &stringLike{}
+		m := &stringLike{values: make([]pattern, 0, len(c.Values))}
 		for _, v := range c.Values {
-			m.values = append(m.values, parsePattern(v, patternOptions{vars: vars, wild: true}))
+			m.values = append(m.values, parsePattern(v, patternOptions{vars: vars, wild: true, in: in}))
 		}
 		cc.m = m
 	case NumericEquals, NumericNotEquals, NumericLessThan, NumericLessThanEquals, NumericGreaterThan, NumericGreaterThanEquals:
@@ -113,9 +136,9 @@ func compileCondition(c *Condition, vars bool) condition {
 		}
 		cc.m = m
 	case ArnEquals, ArnLike, ArnNotEquals, ArnNotLike:
-		m := &arnLike{}
+		m := &arnLike{values: make([]arnPattern, 0, len(c.Values))}
 		for _, v := range c.Values {
-			m.values = append(m.values, compileARN(v, arnOptions{vars: vars, varsPrefix: true}))
+			m.values = append(m.values, compileARN(v, arnOptions{vars: vars, varsPrefix: true, in: in}))
 		}
 		cc.m = m
 	case Null:
@@ -125,7 +148,7 @@ func compileCondition(c *Condition, vars bool) condition {
 				m.values = append(m.values, b)
 			}
 		}
-		cc.m, cc.null = m, m
+		cc.m = m
 	default:
 		// Parse produces no other operator; a hand-built one matches nothing.
 		cc.m = &stringEquals{}
@@ -162,33 +185,58 @@ func (sc *scratch) parseAddr(v string) (netip.Addr, bool) {
 
 // match reports whether the request value v matches one of the policy's values, reading dates and addresses
 // through sc.
-func (c *condition) match(v string, ctx *Context, sc *scratch) bool {
+func (c *condition) match(v string, ctx *lookup, sc *scratch) bool {
 	switch m := c.m.(type) {
+	case *stringEquals:
+		return m.match(v, ctx)
+	case *stringLike:
+		return m.match(v, ctx)
+	case *arnLike:
+		return m.match(v, ctx)
 	case *date:
 		d, ok := sc.parseDate(v)
 		return ok && m.matchInstant(d)
 	case *ipAddress:
 		a, ok := sc.parseAddr(v)
 		return ok && m.matchAddr(a)
+	case *numeric:
+		return m.match(v, nil)
+	case *boolean:
+		return m.match(v, nil)
+	case *binary:
+		return m.match(v, nil)
 	}
-	return c.m.match(v, ctx)
+	return false
+}
+
+// missingVars appends to out the variables of the condition's values that have no value in ctx.
+func (c *condition) missingVars(ctx *lookup, out []string) []string {
+	switch m := c.m.(type) {
+	case *stringEquals:
+		return m.missingVars(ctx, out)
+	case *stringLike:
+		return m.missingVars(ctx, out)
+	case *arnLike:
+		return m.missingVars(ctx, out)
+	}
+	return out
 }
 
 // eval reports whether the condition holds for ctx.
-func (c *condition) eval(ctx *Context, sc *scratch) bool {
-	vals, _ := ctx.find(c.key, c.hash)
+func (c *condition) eval(ctx *lookup, sc *scratch) bool {
+	vals, _ := ctx.find(c.key)
 	empty := len(vals) == 0
 	// A null dataset: no values, or just an empty string.
-	null := empty || len(vals) == 1 && vals[0] == ""
-	if c.null != nil {
-		return c.null.holds(null)
+	nullSet := empty || len(vals) == 1 && vals[0] == ""
+	if n, ok := c.m.(*null); ok {
+		return n.holds(nullSet)
 	}
 	if empty && c.ifExists {
 		return true
 	}
 	switch c.q {
 	case ForAnyValue:
-		if null {
+		if nullSet {
 			return false
 		}
 		for _, v := range vals {
@@ -198,7 +246,7 @@ func (c *condition) eval(ctx *Context, sc *scratch) bool {
 		}
 		return false
 	case ForAllValues:
-		if null {
+		if nullSet {
 			return true
 		}
 		for _, v := range vals {
@@ -223,7 +271,7 @@ type stringEquals struct {
 	fold   bool
 }
 
-func (m *stringEquals) match(v string, ctx *Context) bool {
+func (m *stringEquals) match(v string, ctx *lookup) bool {
 	for i := range m.values {
 		if m.values[i].equal(v, ctx, m.fold) {
 			return true
@@ -232,7 +280,7 @@ func (m *stringEquals) match(v string, ctx *Context) bool {
 	return false
 }
 
-func (m *stringEquals) missingVars(ctx *Context, out []string) []string {
+func (m *stringEquals) missingVars(ctx *lookup, out []string) []string {
 	for i := range m.values {
 		out = m.values[i].missingVars(ctx, out)
 	}
@@ -242,7 +290,7 @@ func (m *stringEquals) missingVars(ctx *Context, out []string) []string {
 // stringLike: StringLike and StringNotLike, case-sensitive globs.
 type stringLike struct{ values []pattern }
 
-func (m *stringLike) match(v string, ctx *Context) bool {
+func (m *stringLike) match(v string, ctx *lookup) bool {
 	for i := range m.values {
 		if m.values[i].glob(v, ctx, false) {
 			return true
@@ -251,7 +299,7 @@ func (m *stringLike) match(v string, ctx *Context) bool {
 	return false
 }
 
-func (m *stringLike) missingVars(ctx *Context, out []string) []string {
+func (m *stringLike) missingVars(ctx *lookup, out []string) []string {
 	for i := range m.values {
 		out = m.values[i].missingVars(ctx, out)
 	}
@@ -304,7 +352,7 @@ type numeric struct {
 	values []float64
 }
 
-func (m *numeric) match(v string, _ *Context) bool {
+func (m *numeric) match(v string, _ *lookup) bool {
 	f, ok := parseNumber(v)
 	if !ok {
 		return false
@@ -323,7 +371,7 @@ func (m *numeric) match(v string, _ *Context) bool {
 	return false
 }
 
-func (m *numeric) missingVars(_ *Context, out []string) []string { return out }
+func (m *numeric) missingVars(_ *lookup, out []string) []string { return out }
 
 // parseNumber reads a decimal number: an optional sign, digits with an optional fraction, an optional exponent.
 // The shape is checked before strconv is called so that a value that is no number costs no allocation.
@@ -372,7 +420,7 @@ type date struct {
 	values []instant
 }
 
-func (m *date) match(v string, _ *Context) bool {
+func (m *date) match(v string, _ *lookup) bool {
 	d, ok := parseDate(v)
 	return ok && m.matchInstant(d)
 }
@@ -386,7 +434,7 @@ func (m *date) matchInstant(d instant) bool {
 	return false
 }
 
-func (m *date) missingVars(_ *Context, out []string) []string { return out }
+func (m *date) missingVars(_ *lookup, out []string) []string { return out }
 
 // instant is a point in time as seconds since the Unix epoch and nanoseconds, over the whole range of years IAM's
 // parser takes (date.go), beyond what time.Time's Unix methods are meant for.
@@ -575,7 +623,7 @@ func daysFromCivil(y, m, d int64) int64 {
 // boolean: the Bool operator.
 type boolean struct{ values []bool }
 
-func (m *boolean) match(v string, _ *Context) bool {
+func (m *boolean) match(v string, _ *lookup) bool {
 	b, ok := parseBool(v)
 	if !ok {
 		return false
@@ -588,7 +636,7 @@ func (m *boolean) match(v string, _ *Context) bool {
 	return false
 }
 
-func (m *boolean) missingVars(_ *Context, out []string) []string { return out }
+func (m *boolean) missingVars(_ *lookup, out []string) []string { return out }
 
 // parseBool reads "true" or "false" in any case: JSON booleans come through the parser as their text.
 func parseBool(v string) (bool, bool) {
@@ -610,17 +658,17 @@ func parseBool(v string) (bool, bool) {
 // unpadded encodings, which are the only ones a request's bytes can have.
 type binary struct{ values []string }
 
-func (m *binary) match(v string, _ *Context) bool {
+func (m *binary) match(v string, _ *lookup) bool {
 	return contains(m.values, v)
 }
 
-func (m *binary) missingVars(_ *Context, out []string) []string { return out }
+func (m *binary) missingVars(_ *lookup, out []string) []string { return out }
 
 // ipAddress: IpAddress and NotIpAddress. A policy value is a CIDR block or a bare address (a block of one), v4 or
 // v6; a request value that is no address matches nothing.
 type ipAddress struct{ values []netip.Prefix }
 
-func (m *ipAddress) match(v string, _ *Context) bool {
+func (m *ipAddress) match(v string, _ *lookup) bool {
 	addr, ok := parseAddr(v)
 	return ok && m.matchAddr(addr)
 }
@@ -643,7 +691,7 @@ func (m *ipAddress) matchAddr(addr netip.Addr) bool {
 	return false
 }
 
-func (m *ipAddress) missingVars(_ *Context, out []string) []string { return out }
+func (m *ipAddress) missingVars(_ *lookup, out []string) []string { return out }
 
 func parseCIDR(v string) (netip.Prefix, bool) {
 	if p, err := netip.ParsePrefix(v); err == nil {
@@ -669,7 +717,7 @@ func parseCIDR(v string) (netip.Prefix, bool) {
 // by segment, with wildcards in each.
 type arnLike struct{ values []arnPattern }
 
-func (m *arnLike) match(v string, ctx *Context) bool {
+func (m *arnLike) match(v string, ctx *lookup) bool {
 	for i := range m.values {
 		if m.values[i].match(v, ctx) {
 			return true
@@ -678,7 +726,7 @@ func (m *arnLike) match(v string, ctx *Context) bool {
 	return false
 }
 
-func (m *arnLike) missingVars(ctx *Context, out []string) []string {
+func (m *arnLike) missingVars(ctx *lookup, out []string) []string {
 	for i := range m.values {
 		out = m.values[i].missingVars(ctx, out)
 	}
@@ -698,9 +746,9 @@ func (m *null) holds(absent bool) bool {
 }
 
 // match is not used: eval asks holds, since Null tests the key's presence, not its values.
-func (m *null) match(string, *Context) bool { return false }
+func (m *null) match(string, *lookup) bool { return false }
 
-func (m *null) missingVars(_ *Context, out []string) []string { return out }
+func (m *null) missingVars(_ *lookup, out []string) []string { return out }
 
 func (*stringEquals) sealed() {}
 func (*stringLike) sealed()   {}

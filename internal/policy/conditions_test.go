@@ -45,7 +45,7 @@ func conditionDoc(t testing.TB, version string, block map[string]map[string][]st
 // holds reports whether all the conditions of the first statement of c hold in ctx.
 func holds(c *Compiled, ctx *Context) bool {
 	for i := range c.compiled.stmts[0].conditions {
-		if !c.compiled.stmts[0].conditions[i].eval(ctx, &scratch{}) {
+		if !c.compiled.stmts[0].conditions[i].eval(lookupIn(ctx), &scratch{}) {
 			return false
 		}
 	}

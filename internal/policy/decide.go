@@ -73,6 +73,7 @@ type evaluator struct {
 	service string
 	hash    uint64
 	sc      scratch
+	l       lookup
 }
 
 // principalKind sorts principals by the policies they have.
@@ -105,6 +106,7 @@ func (e *evaluator) decide() Decision {
 	if set == nil {
 		set = &Set{}
 	}
+	e.l.ctx = e.req.Context
 	if svc, _, ok := strings.Cut(e.req.Action, ":"); ok {
 		e.service, e.hash = svc, foldHash(svc)
 	}
@@ -236,7 +238,7 @@ func (e *evaluator) statement(c *Compiled, layer PolicyType, st *statement, have
 		return grantNone
 	}
 	if e.exp != nil {
-		e.exp.Matches = append(e.exp.Matches, Match{Policy: c, Statement: st.index, Effect: st.effect})
+		e.exp.Matches = append(e.exp.Matches, Match{Policy: c, Statement: int(st.index), Effect: st.effect})
 	}
 	switch st.effect {
 	case Deny:
@@ -266,12 +268,12 @@ func (e *evaluator) applies(st *statement) (grantKind, bool) {
 			return grantNone, false
 		}
 	}
-	ctx := req.Context
+	ctx := &e.l
 	if !st.matchResource(req.Resource, ctx) {
 		return grantNone, false
 	}
 	if e.exp == nil {
-		for _, i := range st.order {
+		for i := range st.conditions {
 			if !st.conditions[i].eval(ctx, &e.sc) {
 				return grantNone, false
 			}
@@ -279,12 +281,19 @@ func (e *evaluator) applies(st *statement) (grantKind, bool) {
 		return grant, true
 	}
 	ok := true
-	for i := range st.conditions {
-		cond := &st.conditions[i]
-		if _, found := ctx.find(cond.key, cond.hash); !found {
+	for pos := range st.conditions {
+		// In document order: the conditions are kept cheapest first.
+		cond := &st.conditions[pos]
+		for j := range st.conditions {
+			if int(st.conditions[j].pos) == pos {
+				cond = &st.conditions[j]
+				break
+			}
+		}
+		if _, found := ctx.find(cond.key); !found {
 			e.missing(cond.name)
 		}
-		for _, name := range cond.m.missingVars(ctx, nil) {
+		for _, name := range cond.missingVars(ctx, nil) {
 			e.missing(name)
 		}
 		if !cond.eval(ctx, &e.sc) {
@@ -306,14 +315,14 @@ func (e *evaluator) missing(name string) {
 
 func (st *statement) matchAction(action string) bool {
 	for i := range st.actions {
-		if st.actions[i].match(action) {
+		if st.actions[i].matchAction(action) {
 			return !st.notAction
 		}
 	}
 	return st.notAction
 }
 
-func (st *statement) matchResource(resource string, ctx *Context) bool {
+func (st *statement) matchResource(resource string, ctx *lookup) bool {
 	if st.anyResource {
 		return true
 	}

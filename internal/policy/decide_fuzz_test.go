@@ -33,6 +33,9 @@ func FuzzDecide(f *testing.F) {
 		}
 	}
 	fixed := fuzzCompanions(f)
+	// One Compiler for every input, as a store's policies share one: what it shares between unrelated documents
+	// must change no decision.
+	shared := NewCompiler()
 	f.Fuzz(func(t *testing.T, text string, k uint8, sel uint64, seed string) {
 		kind := Kind(k % uint8(len(kindNames)))
 		doc, err := Parse(text, kind)
@@ -40,10 +43,14 @@ func FuzzDecide(f *testing.F) {
 			return
 		}
 		bits := fuzzBits{sel}
-		set, req := fuzzScenario(t, doc, kind, bits, seed, fixed)
+		set, req := fuzzScenario(t, doc, kind, bits, seed, fixed, nil, "")
 		d := Decide(set, req)
 		if again := Decide(set, req); again != d {
 			t.Fatalf("Decide is not deterministic: %v then %v", d, again)
+		}
+		sharedSet, sharedReq := fuzzScenario(t, doc, kind, bits, seed, fixed, shared, text)
+		if got := Decide(sharedSet, sharedReq); got != d {
+			t.Fatalf("Decide(%s) compiled from the text by a shared Compiler = %s, but compiled alone = %s", doc, describeDecision(got), describeDecision(d))
 		}
 		exp := Explain(set, req)
 		if exp.Decision != d {
@@ -96,8 +103,9 @@ func fuzzCompanions(t testing.TB) []*Compiled {
 		c.scpDenyS3, c.bucketAll, c.bucketRole, c.bucketAccount, c.trustAlice, c.endpointS3}
 }
 
-// fuzzScenario places the document in a layer its kind may play and builds a request to match it.
-func fuzzScenario(t *testing.T, doc *Document, kind Kind, b fuzzBits, seed string, fixed []*Compiled) (*Set, *Request) {
+// fuzzScenario places the document in a layer its kind may play and builds a request to match it. The document
+// is compiled alone, or from its text by compiler when that is not nil.
+func fuzzScenario(t *testing.T, doc *Document, kind Kind, b fuzzBits, seed string, fixed []*Compiled, compiler *Compiler, text string) (*Set, *Request) {
 	var typ PolicyType
 	switch kind {
 	case Identity, Managed:
@@ -110,6 +118,9 @@ func fuzzScenario(t *testing.T, doc *Document, kind Kind, b fuzzBits, seed strin
 		typ = []PolicyType{ResourcePolicy, EndpointPolicy}[b.take(1)]
 	}
 	c, err := Compile(doc, "fuzz", typ)
+	if compiler != nil {
+		c, err = compiler.CompileText(text, kind, "fuzz", typ)
+	}
 	if err != nil {
 		t.Fatalf("Compile(%s) = %v", doc, err)
 	}

@@ -344,7 +344,7 @@ func TestCompile(t *testing.T) {
 		t.Errorf("Compile(type 0) = nil error, want an error")
 	}
 	c, err := Compile(doc, "arn:aws:iam::aws:policy/X v1", BoundaryPolicy)
-	if err != nil || c.ID != "arn:aws:iam::aws:policy/X v1" || c.Type != BoundaryPolicy || c.Doc != doc {
+	if err != nil || c.ID != "arn:aws:iam::aws:policy/X v1" || c.Type != BoundaryPolicy || c.Document() != doc {
 		t.Errorf("Compile = %+v, %v, want the id, type and document kept", c, err)
 	}
 }

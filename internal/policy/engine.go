@@ -22,15 +22,37 @@ const (
 )
 
 // Compiled is a policy compiled for evaluation. It is immutable and safe for concurrent use.
+//
+// It keeps what Decide reads and, for explanations, the document: CompileText keeps the text the document was
+// parsed from rather than the parsed Document, which Document parses again when asked.
 type Compiled struct {
 	// ID names the policy in explanations: a managed policy's ARN and version ("arn:aws:iam::aws:policy/X v3"), an
 	// inline policy's owner and name ("arn:aws:iam::111122223333:user/alice inline policy p"), and so on.
 	ID   string
 	Type PolicyType
-	// Doc is the document it was compiled from.
-	Doc *Document
+
+	kind Kind
+	// text is the text CompileText parsed; doc is the document Compile was given. One of them is kept.
+	text string
+	doc  *Document
 
 	compiled compiledPolicy
+}
+
+// Kind returns the kind of the document the policy was compiled from (a role's trust policy is a Trust document).
+func (c *Compiled) Kind() Kind { return c.kind }
+
+// Document returns the document the policy was compiled from, for explanations: the one Compile was given, or,
+// for CompileText, a new one parsed again from the text, which the caller may keep. Deciding never needs it.
+func (c *Compiled) Document() *Document {
+	if c.text == "" {
+		return c.doc
+	}
+	doc, err := Parse(c.text, c.kind)
+	if err != nil {
+		return nil
+	}
+	return doc
 }
 
 // Principal is who makes a request, as resource-based policies and condition keys see it.
@@ -75,59 +97,95 @@ type Request struct {
 
 // Context is a request's condition keys and their values. Key names are case-insensitive; values keep their case.
 // A Context is built once per request and only read afterwards; reading it allocates nothing.
+//
+// Building one on the request path costs little when the caller sizes it (NewContext, Grow) and names its keys with
+// Keys made once (NewKey): SetKey then allocates nothing, and SetValue neither, since it keeps a single value in the
+// key's own entry.
 type Context struct {
 	keys []contextKey
-	// hashes holds keyHash of each key's lower-case name, in the order of keys, and slots indexes the first
-	// len(slots)*3/4 keys by hash (open addressing; a slot holds a key's index + 1): compiled conditions find a key
-	// with a probe or two and one comparison of names (Context.find).
-	hashes []uint64
-	slots  [32]uint8
+	// slots indexes the first len(slots)*3/4 keys by hash (open addressing; a slot holds a key's index + 1):
+	// compiled conditions find a key with a probe or two and one comparison of names (Context.find).
+	slots [32]uint8
 }
 
 type contextKey struct {
-	lower  string // the key in lower case, as compiled conditions look it up
-	name   string // the key as it was set, for explanations
+	Key
 	values []string
+	// one holds the value of a key set by SetValue, which values then points to.
+	one [1]string
+}
+
+// Key is a condition key's name prepared for a Context: lower-cased and hashed once, so that setting it costs no
+// allocation. The zero Key is the empty name.
+type Key struct {
+	name  string // as given, for explanations
+	lower string // in lower case, as compiled conditions look it up
+	hash  uint64 // keyHash(lower)
+}
+
+// NewKey prepares a key name. Callers that set the same keys on every request make their Keys once.
+func NewKey(name string) Key {
+	lower := lowerKey(name)
+	return Key{name: name, lower: lower, hash: keyHash(lower)}
+}
+
+// Name returns the key's name as it was given.
+func (k Key) Name() string { return k.name }
+
+// NewContext returns an empty Context with room for n keys.
+func NewContext(n int) *Context {
+	return &Context{keys: make([]contextKey, 0, max(n, 0))}
+}
+
+// Grow makes room for n more keys, so that setting them does not grow the Context key by key.
+func (c *Context) Grow(n int) {
+	if n > 0 && cap(c.keys)-len(c.keys) < n {
+		keys := make([]contextKey, len(c.keys), len(c.keys)+n)
+		copy(keys, c.keys)
+		// Values set by SetValue point into the old entries, which stay as they are: the copies keep pointing there.
+		c.keys = keys
+	}
 }
 
 // Set sets a key to values (a single-valued key has one; a multivalued key, such as aws:TagKeys, may have any
-// number, and an empty list is a key present with no values). Setting a key again replaces it.
+// number, and an empty list is a key present with no values). Setting a key again replaces it. A name with upper
+// case letters costs an allocation, its lower-case copy: on the request path, prefer SetKey or SetValue.
 func (c *Context) Set(key string, values ...string) {
-	lower := lowerKey(key)
-	for i := range c.keys {
-		if c.keys[i].lower == lower {
-			c.keys[i].values = values
-			return
-		}
+	c.SetKey(NewKey(key), values...)
+}
+
+// SetKey is Set with a prepared key. values is kept, not copied.
+func (c *Context) SetKey(k Key, values ...string) {
+	c.entry(k).values = values
+}
+
+// SetValue sets a single-valued key without allocating: the value is kept in the key's entry.
+func (c *Context) SetValue(k Key, value string) {
+	e := c.entry(k)
+	e.one[0] = value
+	e.values = e.one[:]
+}
+
+// entry returns the entry of k, added when the Context does not have it.
+func (c *Context) entry(k Key) *contextKey {
+	if i, ok := c.index(k.lower, k.hash); ok {
+		return &c.keys[i]
 	}
-	h := keyHash(lower)
-	c.keys = append(c.keys, contextKey{lower: lower, name: key, values: values})
-	c.hashes = append(c.hashes, h)
+	c.keys = append(c.keys, contextKey{Key: k})
 	if n := len(c.keys); n <= len(c.slots)*3/4 {
-		i := h
+		i := k.hash
 		for c.slots[i%uint64(len(c.slots))] != 0 {
 			i++
 		}
 		c.slots[i%uint64(len(c.slots))] = uint8(n)
 	}
+	return &c.keys[len(c.keys)-1]
 }
 
 // Get returns the values of a key and whether it is present.
 func (c *Context) Get(key string) ([]string, bool) {
-	return c.lookup(lowerKey(key))
-}
-
-// lookup finds a key given in lower case, without allocating.
-func (c *Context) lookup(lower string) ([]string, bool) {
-	if c == nil {
-		return nil, false
-	}
-	for i := range c.keys {
-		if c.keys[i].lower == lower {
-			return c.keys[i].values, true
-		}
-	}
-	return nil, false
+	lower := lowerKey(key)
+	return c.find(lower, keyHash(lower))
 }
 
 // Keys returns the keys as they were set, in the order set.

@@ -10,17 +10,24 @@ import (
 
 // TestEvalCorpus runs every case of the evaluation corpus (testdata/eval, described in eval_corpus_data_test.go)
 // through Compile, Decide and Explain, each case a named subtest: the outcome and the layer of both, and, where the
-// case gives them, the statements that matched and the condition keys that were missing.
+// case gives them, the statements that matched and the condition keys that were missing. Each case runs twice:
+// with every policy compiled on its own by Compile, and with every policy of the corpus compiled from its text by
+// one Compiler, which shares what the policies have in common, as a store of policies compiles them.
 func TestEvalCorpus(t *testing.T) {
+	shared := NewCompiler()
 	for _, f := range loadEvalCorpus(t) {
 		for _, c := range f.cases {
-			t.Run(f.name+"/"+c.Name, func(t *testing.T) { runEvalCase(t, c) })
+			t.Run(f.name+"/"+c.Name, func(t *testing.T) {
+				runEvalCase(t, c, nil)
+				runEvalCase(t, c, shared)
+			})
 		}
 	}
 }
 
-// build compiles the case's policies into a Set and makes its Request.
-func (c evalCase) build() (*Set, *Request, error) {
+// build compiles the case's policies into a Set and makes its Request: with Compile when compiler is nil, else
+// with the compiler's CompileText.
+func (c evalCase) build(compiler *Compiler) (*Set, *Request, error) {
 	set := &Set{HasSession: c.HasSession}
 	for _, p := range c.Policies {
 		doc, err := p.parse()
@@ -28,7 +35,13 @@ func (c evalCase) build() (*Set, *Request, error) {
 			return nil, nil, err
 		}
 		typ := evalLayers[p.Layer]
-		compiled, err := Compile(doc, p.ID, typ)
+		var compiled *Compiled
+		if compiler == nil {
+			compiled, err = Compile(doc, p.ID, typ)
+		} else {
+			text, _ := p.text()
+			compiled, err = compiler.CompileText(text, doc.Kind, p.ID, typ)
+		}
 		if err != nil {
 			return nil, nil, fmt.Errorf("Compile(policy %q) = %v, want a compiled policy", p.ID, err)
 		}
@@ -65,13 +78,16 @@ func (c evalCase) build() (*Set, *Request, error) {
 	return set, req, nil
 }
 
-func runEvalCase(t *testing.T, c evalCase) {
+func runEvalCase(t *testing.T, c evalCase, compiler *Compiler) {
 	if errs := c.check(); len(errs) > 0 {
 		t.Fatalf("case %q is malformed: %v", c.Name, errs)
 	}
-	set, req, err := c.build()
+	set, req, err := c.build(compiler)
 	if err != nil {
 		t.Fatalf("case %q: %v", c.Name, err)
+	}
+	if compiler != nil {
+		c.Name += " (compiled from its text by a shared Compiler)"
 	}
 	want := c.Want
 	if c.Layer != "" {
@@ -121,10 +137,10 @@ func evalDecisionIs(d Decision, c evalCase) bool {
 }
 
 func evalStatement(p *Compiled, index int) *Statement {
-	if p == nil || p.Doc == nil {
+	if p == nil || p.Document() == nil {
 		return nil
 	}
-	for _, s := range p.Doc.Statements {
+	for _, s := range p.Document().Statements {
 		if s.Index == index {
 			return s
 		}

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -18,7 +19,7 @@ import (
 // The algorithm is the greedy one with a single backtrack point, the last star: every unit between stars has a
 // length fixed by the pattern once variables are resolved, so retrying only the last star is enough, and the cost
 // is O(len(p)·len(s)) at worst with no recursion.
-func (p *pattern) glob(s string, ctx *Context, fold bool) bool {
+func (p *pattern) glob(s string, ctx *lookup, fold bool) bool {
 	pcs := p.pieces
 	// The shapes most patterns have: "*", "text", "text*".
 	switch {
@@ -123,7 +124,7 @@ func hasPrefixFold(s, prefix string) bool {
 // equal reports whether s is exactly p's text with its variables resolved (StringEquals: * and ? are literal).
 // With fold, case is ignored as Unicode simple folding does (StringEqualsIgnoreCase), which is what
 // strings.EqualFold does, here across the pieces of p.
-func (p *pattern) equal(s string, ctx *Context, fold bool) bool {
+func (p *pattern) equal(s string, ctx *lookup, fold bool) bool {
 	t := 0
 	for i := range p.pieces {
 		pc := &p.pieces[i]
@@ -194,25 +195,28 @@ func equalFoldRune(a, b rune) bool {
 // components of the ARN is checked separately", so no segment expands there — except that a * ending the whole
 // pattern ("arn:aws:s3:*") covers the rest either way.
 type arnPattern struct {
-	all   bool      // the pattern is "*"
-	parts []pattern // the parts between the first five colons, then the resource part: one to six
+	// lead is the leading parts that are plain text, each with the colon after it ("arn:aws:s3:::"), and
+	// leadParts their number: they are compared at once.
+	lead string
+	// parts are the parts after the lead: part k of the pattern, counting from 0 the parts between the first
+	// five colons and then the resource part, is parts[k-leadParts]. There are one to six parts in all.
+	parts     []pattern
+	leadParts uint8
 	// expand has bit k set when part k ends with * and may run on past the colon that follows it.
 	expand uint8
 	// fold: the first five parts (arn, partition, service, region, account) ignore ASCII case. The service prefix
 	// of an ARN is case-insensitive; the resource part never is.
 	fold bool
-	// lead is the leading parts that are plain text, each with the colon after it ("arn:aws:s3:::"), and
-	// leadParts their number: they are compared at once.
-	lead      string
-	leadParts int
+	all  bool // the pattern is "*"
 }
 
 // arnOptions says how to compile an ARN pattern.
 type arnOptions struct {
-	vars       bool // the document has variables (2012-10-17)
-	varsPrefix bool // variables are resolved before the fifth colon too (Arn* conditions); in Resource they are not
-	expand     bool // a * ending a segment may cross colons (Resource); Arn* conditions check segments separately
-	fold       bool // the segments before the resource part ignore case (Resource)
+	vars       bool      // the document has variables (2012-10-17)
+	varsPrefix bool      // variables are resolved before the fifth colon too (Arn* conditions); in Resource they are not
+	expand     bool      // a * ending a segment may cross colons (Resource); Arn* conditions check segments separately
+	fold       bool      // the segments before the resource part ignore case (Resource)
+	in         *interner // shares the variables' keys
 }
 
 // compileARN compiles an ARN pattern. Colons inside a variable (${aws:username}) do not split the ARN.
@@ -221,67 +225,77 @@ func compileARN(s string, o arnOptions) arnPattern {
 		return arnPattern{all: true}
 	}
 	a := arnPattern{fold: o.fold}
-	start := 0
-	for i := 0; i < len(s) && len(a.parts) < 5; i++ {
+	var parts [6]pattern
+	n, start := 0, 0
+	for i := 0; i < len(s) && n < 5; i++ {
 		if o.vars && s[i] == '$' && i+1 < len(s) && s[i+1] == '{' {
-			if _, n, ok := parseVariable(s[i:]); ok {
-				i += n - 1
+			if _, w, ok := parseVariable(s[i:], nil); ok {
+				i += w - 1
 				continue
 			}
 		}
 		if s[i] == ':' {
-			a.addPart(s[start:i], o)
-			start = i + 1
+			parts[n] = a.part(s[start:i], n, o)
+			n, start = n+1, i+1
 		}
 	}
-	a.addPart(s[start:], o)
-	for k := 0; k < len(a.parts)-1; k++ {
-		pcs := a.parts[k].pieces
+	parts[n] = a.part(s[start:], n, o)
+	n++
+	// The lead: the parts before the last that are plain text. Its text is s's up to the colon after them, unless
+	// an escape (${*}) made a part's text differ from what s says.
+	var lead []byte
+	k := 0
+	for ; k < n-1; k++ {
+		pcs := parts[k].pieces
 		if len(pcs) > 1 || len(pcs) == 1 && pcs[0].kind != pieceText {
 			break
 		}
 		if len(pcs) == 1 {
-			a.lead += pcs[0].text
+			lead = append(lead, pcs[0].text...)
 		}
-		a.lead += ":"
-		a.leadParts++
+		lead = append(lead, ':')
 	}
+	if len(lead) <= len(s) && s[:len(lead)] == string(lead) {
+		a.lead = s[:len(lead)]
+	} else {
+		a.lead = string(lead)
+	}
+	a.leadParts = uint8(k)
 	if o.expand {
-		for k := 0; k < len(a.parts)-1; k++ {
-			if pcs := a.parts[k].pieces; len(pcs) > 0 && pcs[len(pcs)-1].kind == pieceStar {
+		for k := 0; k < n-1; k++ {
+			if parts[k].endsWithStar() {
 				a.expand |= 1 << k
 			}
 		}
 	}
+	a.parts = slices.Clone(parts[k:n])
 	return a
 }
 
-func (a *arnPattern) addPart(s string, o arnOptions) {
-	k := len(a.parts)
-	a.parts = append(a.parts, parsePattern(s, patternOptions{
-		vars: o.vars && (k == 5 || o.varsPrefix),
-		wild: true,
-	}))
+// part compiles part k of an ARN pattern.
+func (a *arnPattern) part(s string, k int, o arnOptions) pattern {
+	return parsePattern(s, patternOptions{vars: o.vars && (k == 5 || o.varsPrefix), wild: true, in: o.in})
 }
 
 // match reports whether the ARN s matches a. The parts of a are laid on the colon-separated segments of s in
 // order. A part that may expand ends, once its text before the final * matched its segment, at any later colon of
 // s, so the parts after it may start after any of those colons: the earliest start that lets them match is the
 // one kept, since every start a later one allows, an earlier one allows too. The last part takes the rest of s.
-func (a *arnPattern) match(s string, ctx *Context) bool {
+func (a *arnPattern) match(s string, ctx *lookup) bool {
 	if a.all {
 		return true
 	}
 	if !hasPrefixCase(s, a.lead, a.fold) {
 		return false
 	}
-	n := len(a.parts)
-	if a.leadParts == 5 {
+	lead := int(a.leadParts)
+	n := lead + len(a.parts)
+	if lead == 5 {
 		// The most common shape: every part before the resource part is plain text.
-		return a.parts[5].glob(s[len(a.lead):], ctx, false)
+		return a.parts[0].glob(s[len(a.lead):], ctx, false)
 	}
 	pos, flexible := len(a.lead), false
-	for i := a.leadParts; i < n; {
+	for i := lead; i < n; {
 		j := i
 		for j < n-1 && a.expand&(1<<j) == 0 {
 			j++
@@ -308,29 +322,31 @@ func (a *arnPattern) match(s string, ctx *Context) bool {
 // matchRun matches parts i…j of a on consecutive segments of s from start. Parts before j each take one segment;
 // part j, when it is not the last part, takes one segment and returns where the next may start; the last part
 // takes the rest of s.
-func (a *arnPattern) matchRun(i, j int, s string, start int, ctx *Context) (int, bool) {
-	n := len(a.parts)
+func (a *arnPattern) matchRun(i, j int, s string, start int, ctx *lookup) (int, bool) {
+	lead := int(a.leadParts)
+	n := lead + len(a.parts)
 	for k := i; k <= j; k++ {
+		part := &a.parts[k-lead]
 		fold := a.fold && k < 5
 		rest := s[start:]
 		if k == 5 {
 			// The resource part: its wildcards span colons.
-			return 0, a.parts[k].glob(rest, ctx, false)
+			return 0, part.glob(rest, ctx, false)
 		}
 		c := strings.IndexByte(rest, ':')
 		if k == n-1 {
 			switch {
-			case a.parts[k].endsWithStar():
+			case part.endsWithStar():
 				// A trailing * covers the rest of the ARN; the part's text before it stays in its segment.
 				if c >= 0 {
 					rest = rest[:c]
 				}
-				return 0, a.parts[k].glob(rest, ctx, fold)
+				return 0, part.glob(rest, ctx, fold)
 			default:
-				return 0, c < 0 && a.parts[k].glob(rest, ctx, fold)
+				return 0, c < 0 && part.glob(rest, ctx, fold)
 			}
 		}
-		if c < 0 || !a.parts[k].glob(rest[:c], ctx, fold) {
+		if c < 0 || !part.glob(rest[:c], ctx, fold) {
 			return 0, false
 		}
 		start += c + 1
@@ -343,36 +359,23 @@ func (p *pattern) endsWithStar() bool {
 }
 
 // missingVars appends to out the variables of every part that have no value in ctx.
-func (a *arnPattern) missingVars(ctx *Context, out []string) []string {
+func (a *arnPattern) missingVars(ctx *lookup, out []string) []string {
 	for i := range a.parts {
 		out = a.parts[i].missingVars(ctx, out)
 	}
 	return out
 }
 
-// actionPattern is a compiled Action or NotAction entry. Actions match case-insensitively ("The prefix and the
-// action name are case insensitive", IAM User Guide, "IAM JSON policy elements: Action"), with * and ? globs.
-type actionPattern struct {
-	all  bool    // "*"
-	glob pattern // the whole "service:action" pattern, matched ignoring case
-	// service is the service prefix in lower case when it has no wildcard, the key of the policy's action index;
-	// "" when the pattern may match several services.
-	service string
+// compileAction compiles an Action or NotAction entry. Actions match case-insensitively ("The prefix and the
+// action name are case insensitive", IAM User Guide, "IAM JSON policy elements: Action"), with * and ? globs: "*"
+// is one star, which matches every action.
+func compileAction(a string) pattern {
+	return parsePattern(a, patternOptions{wild: true})
 }
 
-func compileAction(a string) actionPattern {
-	if a == "*" {
-		return actionPattern{all: true}
-	}
-	ap := actionPattern{glob: parsePattern(a, patternOptions{wild: true})}
-	if svc, _, ok := strings.Cut(a, ":"); ok && svc != "" && !strings.ContainsAny(svc, "*?") {
-		ap.service = lowerASCIIString(svc)
-	}
-	return ap
-}
-
-func (ap *actionPattern) match(action string) bool {
-	return ap.all || ap.glob.glob(action, nil, true)
+// matchAction reports whether the compiled Action entry p matches action.
+func (p *pattern) matchAction(action string) bool {
+	return p.glob(action, nil, true)
 }
 
 // grantKind is how a resource-based policy's statement names the principal of a request, which decides what else

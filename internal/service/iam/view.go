@@ -51,6 +51,9 @@ type view struct {
 
 	rw  sync.RWMutex
 	out map[string]*published
+
+	// compiler compiles every policy the view holds, so that they share their common parts (policy.Compiler).
+	compiler *policy.Compiler
 }
 
 type awsKey struct {
@@ -70,6 +73,7 @@ func newView() *view {
 		accounts: map[string]*viewAccount{},
 		aws:      map[awsKey]*policy.Compiled{},
 		out:      map[string]*published{},
+		compiler: policy.NewCompiler(),
 	}
 }
 
@@ -122,7 +126,7 @@ type viewEntity struct {
 
 // viewInline is an inline policy compiled, with the text it was compiled from, so that a save that leaves the
 // policy as it was reuses the compiled form (its ID, which names the owner and the policy, must match too). The
-// text costs little: it is the string the compiled document was parsed from.
+// text costs nothing more: the compiled policy keeps the same string, for explanations.
 type viewInline struct {
 	text     string
 	compiled *policy.Compiled
@@ -257,7 +261,7 @@ func (s *Service) prepareEntity(t store.Tx, account string, doc any) (*entityCha
 	v.mu.Unlock()
 
 	for _, p := range perms.Inline {
-		in, err := compileInline(old, arn, p)
+		in, err := v.compileInline(old, arn, p)
 		if err != nil {
 			return nil, err
 		}
@@ -297,14 +301,14 @@ func (s *Service) prepareEntity(t store.Tx, account string, doc any) (*entityCha
 
 // compileInline compiles an inline policy of the entity with the ARN, or reuses its compiled form from old when
 // neither the document nor the owner changed.
-func compileInline(old []viewInline, ownerARN string, p inlinePolicy) (viewInline, error) {
+func (v *view) compileInline(old []viewInline, ownerARN string, p inlinePolicy) (viewInline, error) {
 	id := ownerARN + " inline policy " + p.Name
 	for _, o := range old {
 		if o.text == p.Document && o.compiled.ID == id {
 			return o, nil
 		}
 	}
-	c, err := compileText(p.Document, id, policy.IdentityPolicy)
+	c, err := v.compile(p.Document, id, policy.IdentityPolicy)
 	if err != nil {
 		return viewInline{}, fmt.Errorf("iam: %s: %w", id, err)
 	}
@@ -337,7 +341,7 @@ func (s *Service) resolvePolicy(t store.Tx, account, arn string, typ policy.Poli
 		return policyUse{}, fmt.Errorf("iam: managed policy %s is in use but not found", arn)
 	}
 	m := ref.customer
-	c, err := compileText(m.defaultDocument(), arn+" "+m.DefaultVersion, typ)
+	c, err := v.compile(m.defaultDocument(), arn+" "+m.DefaultVersion, typ)
 	if err != nil {
 		return policyUse{}, fmt.Errorf("iam: %s %s: %w", arn, m.DefaultVersion, err)
 	}
@@ -360,7 +364,7 @@ func (s *Service) resolveAWSPolicy(arn string, typ policy.PolicyType) (policyUse
 	c := v.aws[k]
 	if c == nil {
 		var err error
-		if c, err = compileText(p.Document, arn+" "+p.DefaultVersionID, typ); err != nil {
+		if c, err = v.compile(p.Document, arn+" "+p.DefaultVersionID, typ); err != nil {
 			return policyUse{}, fmt.Errorf("iam: %s %s: %w", arn, p.DefaultVersionID, err)
 		}
 		v.aws[k] = c
@@ -386,32 +390,30 @@ func (s *Service) prepareVersion(t store.Tx, account string, m *managedPolicy) (
 	}
 	vc := &versionChange{arn: arn, version: m.DefaultVersion}
 	id := arn + " " + m.DefaultVersion
-	doc, err := policy.Parse(m.defaultDocument(), policy.Identity)
-	if err != nil {
-		return nil, fmt.Errorf("iam: %s: %w", id, err)
-	}
+	var err error
 	if identity {
-		if vc.identity, err = policy.Compile(doc, id, policy.IdentityPolicy); err != nil {
+		if vc.identity, err = v.compile(m.defaultDocument(), id, policy.IdentityPolicy); err != nil {
 			return nil, fmt.Errorf("iam: %s: %w", id, err)
 		}
 	}
 	if boundary {
-		if vc.boundary, err = policy.Compile(doc, id, policy.BoundaryPolicy); err != nil {
+		if vc.boundary, err = v.compile(m.defaultDocument(), id, policy.BoundaryPolicy); err != nil {
 			return nil, fmt.Errorf("iam: %s: %w", id, err)
 		}
 	}
 	return vc, nil
 }
 
-// compileText parses a stored document and compiles it. Stored documents passed IAM's checks when they were
-// written; they are parsed as identity policies, the least strict kind that covers them, so that a document
+// compileText parses a stored document and compiles it on its own. Stored documents passed IAM's checks when they
+// were written; they are parsed as identity policies, the least strict kind that covers them, so that a document
 // stored under older rules still loads.
 func compileText(text, id string, typ policy.PolicyType) (*policy.Compiled, error) {
-	doc, err := policy.Parse(text, policy.Identity)
-	if err != nil {
-		return nil, err
-	}
-	return policy.Compile(doc, id, typ)
+	return policy.CompileText(text, policy.Identity, id, typ)
+}
+
+// compile is compileText for a policy the view keeps: its compiler shares what the view's policies have in common.
+func (v *view) compile(text, id string, typ policy.PolicyType) (*policy.Compiled, error) {
+	return v.compiler.CompileText(text, policy.Identity, id, typ)
 }
 
 // entity returns the model's entity, or nil. The caller holds mu.

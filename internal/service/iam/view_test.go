@@ -155,8 +155,8 @@ func viewDescribe(c *policy.Compiled, want policy.PolicyType) string {
 		return "<nil>"
 	}
 	s := c.ID
-	if c.Doc != nil && len(c.Doc.Statements) > 0 && len(c.Doc.Statements[0].Action) > 0 {
-		s += " (" + c.Doc.Statements[0].Action[0] + ")"
+	if doc := c.Document(); doc != nil && len(doc.Statements) > 0 && len(doc.Statements[0].Action) > 0 {
+		s += " (" + doc.Statements[0].Action[0] + ")"
 	}
 	if c.Type != want {
 		s += fmt.Sprintf(" [type %d, want %d]", c.Type, want)
@@ -360,11 +360,11 @@ func viewDescribeAWS(t testing.TB, v *viewServer, id string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc, err := policy.Parse(text, policy.Identity)
+	c, err := policy.CompileText(text, policy.Identity, id, policy.IdentityPolicy)
 	if err != nil {
 		t.Fatalf("the document of %s: %v", id, err)
 	}
-	return viewDescribe(&policy.Compiled{ID: id, Type: policy.IdentityPolicy, Doc: doc}, policy.IdentityPolicy)
+	return viewDescribe(c, policy.IdentityPolicy)
 }
 
 func TestViewFollowsRoleWrites(t *testing.T) {
