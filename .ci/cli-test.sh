@@ -63,7 +63,7 @@ for cli in v1 v2; do
   expect_err "$cli sts unknown key" "InvalidClientTokenId" unknown_key $cli sts get-caller-identity
   expect_err "$cli sts unsigned" "MissingAuthenticationToken" $cli sts get-caller-identity --no-sign-request
   expect_err "$cli iam wrong secret" "SignatureDoesNotMatch" bad_secret $cli iam list-users
-  expect_err "$cli iam not implemented" "NotImplemented" $cli iam list-open-id-connect-providers
+  expect_err "$cli iam not implemented" "NotImplemented" $cli iam list-saml-providers
   expect_err "$cli sagemaker validation on an unimplemented operation" \
     "(ValidationException) when calling the CreateDomain operation && : 1 validation error detected: Value 'bad name!' at 'domainName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}" \
     $cli sagemaker create-domain --domain-name 'bad name!' --auth-mode IAM --vpc-id vpc-1 --subnet-ids subnet-1 \
@@ -102,6 +102,9 @@ out=$(SAGEBOX_ENDPOINT=$endpoint python3 .ci/boto3_test.py 2>&1) && pass "boto3:
 .ci/cli-iam.sh "$bin" || failures=$((failures + 1))
 # Authorization by the policy engine, against another server of its own.
 .ci/cli-authz.sh "$bin" || failures=$((failures + 1))
+# STS sessions and web identity federation, each against a server of its own.
+.ci/cli-sts.sh "$bin" || failures=$((failures + 1))
+.ci/cli-oidc.sh "$bin" || failures=$((failures + 1))
 
 if [ "$failures" -gt 0 ]; then
   echo "--- server log"; tail -50 "$log"

@@ -35,6 +35,8 @@ func commands() []command {
 		{"scps", "service control policies: scps put NAME FILE | scps list | scps delete NAME", runSCPs},
 		{"bench", "measure a server: bench load [--clients 8 --duration 10s] | bench startup", runBench},
 		{"policy", "check a policy offline as IAM and Access Analyzer do: policy validate FILE [--kind KIND]", runPolicy},
+		{"simulate", "decide a what-if request offline: simulate --request FILE [--json]", runSimulate},
+		{"oidc", "mint a token from the built-in OIDC test issuer: oidc token --sub SUB [--aud AUD] [--iss URL]", runOIDC},
 		{"coverage", "write docs/COVERAGE.md from the registered operations and the models", runCoverage},
 		{"version", "print the version", func(_ context.Context, _ []string, stdout, _ io.Writer) error {
 			fmt.Fprintln(stdout, "sagebox", version)

@@ -29,6 +29,13 @@ const (
 	AssumedRole   PrincipalType = "AssumedRole"
 	FederatedUser PrincipalType = "FederatedUser"
 	Service       PrincipalType = "Service"
+	// Anonymous is the caller of an unsigned request, which the server lets through only to an operation marked
+	// Anonymous. The handler finds out who the caller is from what the request carries (a web identity token).
+	Anonymous PrincipalType = "Anonymous"
+	// WebIdentity is a user of an identity provider, proven by a token the provider signed
+	// (AssumeRoleWithWebIdentity); the Principal's ARN is the provider's (an IAM OIDC provider's ARN), which trust
+	// policies name as a Federated principal. CloudTrail calls it WebIdentityUser.
+	WebIdentity PrincipalType = "WebIdentityUser"
 )
 
 // Principal is who a request comes from, as authentication found it.
@@ -187,6 +194,10 @@ type Operation struct {
 	Writes bool
 	// InputType and OutputType are the handler's Go types, which a test checks against the model.
 	InputType, OutputType reflect.Type
+	// Anonymous lets unsigned requests through to the handler, with an Anonymous principal: for the few operations
+	// AWS serves without a signature (STS AssumeRoleWithWebIdentity and AssumeRoleWithSAML, which the models mark
+	// "authtype": "none"). A signed request to such an operation is authenticated as any other.
+	Anonymous bool
 }
 
 // ServiceHandlers is the set of operations one service implements.

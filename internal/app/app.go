@@ -22,6 +22,8 @@ import (
 	"github.com/sagebox/sagebox/internal/clock"
 	"github.com/sagebox/sagebox/internal/ids"
 	"github.com/sagebox/sagebox/internal/model"
+	"github.com/sagebox/sagebox/internal/oidc"
+	"github.com/sagebox/sagebox/internal/policy"
 	"github.com/sagebox/sagebox/internal/schedule"
 	"github.com/sagebox/sagebox/internal/server"
 	"github.com/sagebox/sagebox/internal/service/iam"
@@ -76,10 +78,14 @@ type App struct {
 	scheduler *schedule.Scheduler
 	services  []*api.ServiceHandlers
 	iam       *iam.Service
+	sts       *sts.Service
 	authn     *authn.Authenticator
 	authz     *authz.Authorizer
 	server    *server.Server
 	models    *model.Set
+	// oidc is the built-in OIDC test issuer, served under /_sagebox/oidc/, whose key STS trusts for every OIDC
+	// provider.
+	oidc *oidc.Issuer
 }
 
 // New assembles a sagebox: it opens the store and makes sure the default account exists.
@@ -113,6 +119,12 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		models:    model.NewSet(),
 	}
 	clk.OnAdvance(a.scheduler.Poke)
+	issuer := oidc.Config{Now: clk.Now}
+	if !cfg.Memory {
+		// Kept beside the database, so that tokens minted before a restart still verify after it.
+		issuer.KeyFile = filepath.Join(cfg.DataDir, "oidc-signing-key.pem")
+	}
+	a.oidc = oidc.NewIssuer(issuer)
 	a.accounts = account.New(st, a.keys, src, clk)
 	a.authn = authn.New(a.keys, clk)
 	catalog, err := managed.Load()
@@ -121,12 +133,16 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	a.iam = iam.New(a.keys, src, catalog)
+	a.sts = sts.New(sts.Config{Keys: a.keys, IDs: src, Clock: clk, Roles: stsRoles{a.iam.STSRoles()}, Store: st})
 	if err := a.seed(ctx); err != nil {
 		st.Close()
 		return nil, err
 	}
+	stsHandlers := a.sts.Handlers()
+	// AssumeRoleWithWebIdentity trusts the built-in issuer's key for every OIDC provider IAM holds.
+	a.sts.WebIdentity(a.iam, a.oidc).Register(stsHandlers)
 	a.services = []*api.ServiceHandlers{
-		sts.New().Handlers(),
+		stsHandlers,
 		a.iam.Handlers(),
 		// The services whose issues have not landed yet: every operation of their models is routed, decoded and
 		// validated, and answered as not implemented.
@@ -137,7 +153,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	a.authz, err = authz.Open(ctx, authz.Config{
 		Mode:           cfg.AuthzMode,
-		Identities:     a.iam,
+		Identities:     a.sts.Identities(a.iam),
+		Sessions:       a.sts,
 		Store:          st,
 		Log:            log,
 		Now:            clk.Now,
@@ -147,6 +164,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		st.Close()
 		return nil, err
 	}
+	a.sts.SetAuthorizer(a.authz)
 	a.server, err = server.New(server.Config{
 		Models:     a.models,
 		Services:   a.services,
@@ -180,14 +198,36 @@ func (a *App) seed(ctx context.Context) error {
 		a.keys.Put(acct.RootKey())
 		ids[i] = acct.ID
 	}
-	return a.iam.Load(ctx, a.store, ids)
+	if err := a.iam.Load(ctx, a.store, ids); err != nil {
+		return err
+	}
+	return a.sts.Load(ctx, a.store, ids)
+}
+
+// stsRoles adapts IAM to what STS needs of it (sts.Roles), so that neither service imports the other.
+type stsRoles struct{ iam *iam.STSRoles }
+
+func (r stsRoles) Role(t store.Tx, account, name string) (*sts.Role, error) {
+	ro, err := r.iam.Role(t, account, name)
+	if ro == nil || err != nil {
+		return nil, err
+	}
+	return &sts.Role{ARN: ro.ARN, ID: ro.ID, Name: ro.Name, Path: ro.Path, MaxSessionDuration: ro.MaxSessionDuration, Tags: ro.Tags, Trust: ro.Trust}, nil
+}
+
+func (r stsRoles) SessionPolicy(t store.Tx, account, arn string) (*policy.Compiled, error) {
+	return r.iam.SessionPolicy(t, account, arn)
 }
 
 // Handler returns the HTTP handler of the whole sagebox: the AWS APIs and the admin API, which is open without
 // credentials when openAdmin is set (Serve sets it only for loopback listeners).
 func (a *App) Handler(openAdmin bool) http.Handler {
+	routes := func(mux *http.ServeMux) {
+		a.authz.AdminRoutes(mux)
+		a.oidc.Routes(mux)
+	}
 	adm := server.NewAdmin(server.AdminConfig{
-		Control: a, Open: openAdmin, Authn: a.authn, RootAccount: a.cfg.AccountID, Routes: a.authz.AdminRoutes,
+		Control: a, Open: openAdmin, Authn: a.authn, RootAccount: a.cfg.AccountID, Routes: routes,
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if isAdminPath(r.URL.Path) {
@@ -237,6 +277,9 @@ func (a *App) Close() error {
 
 // Authorizer returns the authorizer: its decision log, its SCPs, DecodeMessage for STS.
 func (a *App) Authorizer() *authz.Authorizer { return a.authz }
+
+// STS returns STS: its sessions, and AssumeRoleAsService for the services that assume roles.
+func (a *App) STS() *sts.Service { return a.sts }
 
 // IsLoopback reports whether a listener's address is a loopback address.
 func IsLoopback(addr net.Addr) bool {

@@ -222,6 +222,7 @@ var seeds = []struct {
 	{"iam.PutUserPolicy", map[string]any{"UserName": "x", "PolicyName": "x", "PolicyDocument": knownValues["PolicyDocument"]}},
 	{"iam.CreateAccessKey", map[string]any{"UserName": "x"}},
 	{"iam.CreateLoginProfile", map[string]any{"UserName": "x", "Password": knownValues["Password"]}},
+	{"iam.CreateOpenIDConnectProvider", map[string]any{"Url": knownValues["Url"], "Tags": seedTags}},
 }
 
 var seedTags = []any{map[string]any{"Key": "team", "Value": "ml"}}
@@ -352,6 +353,8 @@ var knownValues = map[string]string{
 	"PolicyArn":                "arn:aws:iam::000000000000:policy/walked",
 	"PermissionsBoundary":      "arn:aws:iam::000000000000:policy/boundary",
 	"RoleArn":                  "arn:aws:iam::000000000000:role/walked",
+	"OpenIDConnectProviderArn": "arn:aws:iam::000000000000:oidc-provider/walked.example.com",
+	"Url":                      "https://walked.example.com",
 	"PolicyDocument":           `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`,
 	"AssumeRolePolicyDocument": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sagemaker.amazonaws.com"},"Action":"sts:AssumeRole"}]}`,
 	"Policy":                   `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`,

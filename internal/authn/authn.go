@@ -95,16 +95,16 @@ func (a *Authenticator) Authenticate(r *http.Request, body []byte, s *sigv4.Sign
 		return nil, awserr.Newf(awserr.KindUnknownAccessKey, "")
 	}
 	now := a.clock.Now()
+	if key.SessionToken != "" && s.SecurityToken == key.SessionToken && !now.Before(key.Expires) {
+		// Expiry is answered before the signature is checked, as AWS does: a client whose clock is behind the
+		// server's (after `sagebox clock advance`) learns that its session expired, not that its signature did.
+		return nil, awserr.Newf(awserr.KindExpiredToken, "")
+	}
 	if err := a.verifier.Verify(r, body, s, key.SecretAccessKey, now); err != nil {
 		return nil, err
 	}
-	if key.SessionToken != "" {
-		if s.SecurityToken != key.SessionToken {
-			return nil, awserr.Newf(awserr.KindUnknownAccessKey, "")
-		}
-		if !now.Before(key.Expires) {
-			return nil, awserr.Newf(awserr.KindExpiredToken, "")
-		}
+	if key.SessionToken != "" && s.SecurityToken != key.SessionToken {
+		return nil, awserr.Newf(awserr.KindUnknownAccessKey, "")
 	}
 	return key.Principal, nil
 }

@@ -18,7 +18,7 @@ import (
 // BenchmarkGetCallerIdentity is the whole request path of a signed STS call in one process, without the network:
 // route, verify the signature, decode, validate, authorize, handle, encode, log (at info, to nowhere).
 func BenchmarkGetCallerIdentity(b *testing.B) {
-	srv := newHandler(b, slog.New(slog.NewTextHandler(io.Discard, nil)), []*api.ServiceHandlers{sts.New().Handlers()})
+	srv := newHandler(b, slog.New(slog.NewTextHandler(io.Discard, nil)), []*api.ServiceHandlers{sts.New(sts.Config{}).Handlers()})
 	body := "Action=GetCallerIdentity&Version=2011-06-15"
 	proto, _ := http.NewRequest(http.MethodPost, "http://127.0.0.1:4566/", strings.NewReader(body))
 	proto.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")

@@ -31,7 +31,7 @@ func (l *lockedBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); retur
 // became of it.
 func TestOneLogLinePerRequest(t *testing.T) {
 	var logs lockedBuffer
-	hs := httptest.NewServer(newHandler(t, slog.New(slog.NewTextHandler(&logs, nil)), []*api.ServiceHandlers{sts.New().Handlers()}))
+	hs := httptest.NewServer(newHandler(t, slog.New(slog.NewTextHandler(&logs, nil)), []*api.ServiceHandlers{sts.New(sts.Config{}).Handlers()}))
 	defer hs.Close()
 	call := func(secret string) {
 		body := "Action=GetCallerIdentity&Version=2011-06-15"

@@ -109,7 +109,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
 	case svc.unserved != "":
 		fail(nil, awserr.Newf(awserr.KindNotImplemented, "sagebox does not serve the %s service", svc.unserved))
 		return
-	case sigErr != nil:
+	case sigErr != nil && !(errors.Is(sigErr, sigv4.ErrUnsigned) && anonymousAllowed(svc, mdl, r, body)):
 		var se *sigv4.Error
 		if svc.name == "s3" && errors.As(sigErr, &se) {
 			// Routed to S3 by its path or host, not by a scope: S3 answers in its own words.
@@ -118,12 +118,19 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
 		fail(nil, sigErr)
 		return
 	}
-	principal, err := s.cfg.Authn.Authenticate(r, body, sig)
-	if err != nil {
-		fail(nil, err)
-		return
+	var principal *api.Principal
+	region := ""
+	if sig == nil {
+		// An unsigned request that got this far is for an operation that takes one: its caller is anonymous until
+		// the handler finds out more.
+		principal = &api.Principal{Type: api.Anonymous}
+	} else {
+		if principal, err = s.cfg.Authn.Authenticate(r, body, sig); err != nil {
+			fail(nil, err)
+			return
+		}
+		x.principal, region = principal.ARN, sig.Scope.Region
 	}
-	x.principal = principal.ARN
 	if svc.name == "s3" {
 		virtualHostToPath(r)
 	}
@@ -145,7 +152,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
 			"sagebox does not implement %s:%s yet (docs/COVERAGE.md lists the operations it serves)", svc.name, op.Name))
 		return
 	}
-	output, err := s.call(r, impl, svc.name, sig.Scope.Region, principal, input, x)
+	output, err := s.call(r, impl, svc.name, region, principal, input, x)
 	if err != nil {
 		fail(op, err)
 		return
@@ -156,6 +163,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, x *exchange) {
 		x.err = svc.codec.Resolve(mdl, awserr.Internal(fmt.Errorf("encode %s output: %w", op.Name, err)))
 	}
 	x.status = rec.status
+}
+
+// anonymousAllowed reports whether an unsigned request is for an operation whose handler takes unsigned requests
+// (api.Operation.Anonymous). Unsigned requests are decoded once more for it; signed ones never get here.
+func anonymousAllowed(svc *service, mdl *model.Service, r *http.Request, body []byte) bool {
+	op, _, err := svc.codec.Decode(mdl, r, body)
+	if err != nil {
+		return false
+	}
+	impl := svc.handlers.Operation(op.Name)
+	return impl != nil && impl.Anonymous
 }
 
 // call runs a handler in its transaction and checks that it authorized what it did.

@@ -441,6 +441,26 @@ func checkTrustPolicy(t store.Tx, text string) ([]principalRef, error) {
 		}
 		refs = append(refs, *ref)
 	}
+	// An OIDC provider named as a Federated principal must exist in its account, as IAM checks.
+	for _, st := range doc.Statements {
+		for _, ps := range []*policy.Principals{st.Principal, st.NotPrincipal} {
+			if ps == nil {
+				continue
+			}
+			for _, f := range ps.Federated {
+				if !strings.Contains(f, ":oidc-provider/") {
+					continue
+				}
+				ok, err := oidcProviderExists(t, f)
+				if err != nil {
+					return nil, err
+				}
+				if !ok {
+					return nil, malformedPolicy("Federated principals must be valid domain names or SAML metadata ARNs")
+				}
+			}
+		}
+	}
 	return refs, nil
 }
 

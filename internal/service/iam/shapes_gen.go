@@ -28,6 +28,18 @@ type AccessKeyMetadata struct {
 	CreateDate  *time.Time
 }
 
+// AddClientIDToOpenIDConnectProviderInput is the model's AddClientIDToOpenIDConnectProviderRequest.
+type AddClientIDToOpenIDConnectProviderInput = AddClientIDToOpenIDConnectProviderRequest
+
+// AddClientIDToOpenIDConnectProviderOutput is empty: the model gives the operation none.
+type AddClientIDToOpenIDConnectProviderOutput struct{}
+
+// AddClientIDToOpenIDConnectProviderRequest is the model's AddClientIDToOpenIDConnectProviderRequest shape.
+type AddClientIDToOpenIDConnectProviderRequest struct {
+	OpenIDConnectProviderArn string
+	ClientID                 string
+}
+
 // AddRoleToInstanceProfileInput is the model's AddRoleToInstanceProfileRequest.
 type AddRoleToInstanceProfileInput = AddRoleToInstanceProfileRequest
 
@@ -185,6 +197,26 @@ type CreateLoginProfileRequest struct {
 // CreateLoginProfileResponse is the model's CreateLoginProfileResponse shape.
 type CreateLoginProfileResponse struct {
 	LoginProfile *LoginProfile
+}
+
+// CreateOpenIDConnectProviderInput is the model's CreateOpenIDConnectProviderRequest.
+type CreateOpenIDConnectProviderInput = CreateOpenIDConnectProviderRequest
+
+// CreateOpenIDConnectProviderOutput is the model's CreateOpenIDConnectProviderResponse.
+type CreateOpenIDConnectProviderOutput = CreateOpenIDConnectProviderResponse
+
+// CreateOpenIDConnectProviderRequest is the model's CreateOpenIDConnectProviderRequest shape.
+type CreateOpenIDConnectProviderRequest struct {
+	Url            string
+	ClientIDList   []string
+	ThumbprintList []string
+	Tags           []*Tag
+}
+
+// CreateOpenIDConnectProviderResponse is the model's CreateOpenIDConnectProviderResponse shape.
+type CreateOpenIDConnectProviderResponse struct {
+	OpenIDConnectProviderArn *string
+	Tags                     []*Tag
 }
 
 // CreatePolicyInput is the model's CreatePolicyRequest.
@@ -350,6 +382,17 @@ type DeleteLoginProfileOutput struct{}
 // DeleteLoginProfileRequest is the model's DeleteLoginProfileRequest shape.
 type DeleteLoginProfileRequest struct {
 	UserName *string
+}
+
+// DeleteOpenIDConnectProviderInput is the model's DeleteOpenIDConnectProviderRequest.
+type DeleteOpenIDConnectProviderInput = DeleteOpenIDConnectProviderRequest
+
+// DeleteOpenIDConnectProviderOutput is empty: the model gives the operation none.
+type DeleteOpenIDConnectProviderOutput struct{}
+
+// DeleteOpenIDConnectProviderRequest is the model's DeleteOpenIDConnectProviderRequest shape.
+type DeleteOpenIDConnectProviderRequest struct {
+	OpenIDConnectProviderArn string
 }
 
 // DeletePolicyInput is the model's DeletePolicyRequest.
@@ -663,6 +706,26 @@ type GetLoginProfileRequest struct {
 // GetLoginProfileResponse is the model's GetLoginProfileResponse shape.
 type GetLoginProfileResponse struct {
 	LoginProfile *LoginProfile
+}
+
+// GetOpenIDConnectProviderInput is the model's GetOpenIDConnectProviderRequest.
+type GetOpenIDConnectProviderInput = GetOpenIDConnectProviderRequest
+
+// GetOpenIDConnectProviderOutput is the model's GetOpenIDConnectProviderResponse.
+type GetOpenIDConnectProviderOutput = GetOpenIDConnectProviderResponse
+
+// GetOpenIDConnectProviderRequest is the model's GetOpenIDConnectProviderRequest shape.
+type GetOpenIDConnectProviderRequest struct {
+	OpenIDConnectProviderArn string
+}
+
+// GetOpenIDConnectProviderResponse is the model's GetOpenIDConnectProviderResponse shape.
+type GetOpenIDConnectProviderResponse struct {
+	Url            *string
+	ClientIDList   []string
+	ThumbprintList []string
+	CreateDate     *time.Time
+	Tags           []*Tag
 }
 
 // GetPolicyInput is the model's GetPolicyRequest.
@@ -1063,6 +1126,41 @@ type ListInstanceProfilesResponse struct {
 	Marker           *string
 }
 
+// ListOpenIDConnectProviderTagsInput is the model's ListOpenIDConnectProviderTagsRequest.
+type ListOpenIDConnectProviderTagsInput = ListOpenIDConnectProviderTagsRequest
+
+// ListOpenIDConnectProviderTagsOutput is the model's ListOpenIDConnectProviderTagsResponse.
+type ListOpenIDConnectProviderTagsOutput = ListOpenIDConnectProviderTagsResponse
+
+// ListOpenIDConnectProviderTagsRequest is the model's ListOpenIDConnectProviderTagsRequest shape.
+type ListOpenIDConnectProviderTagsRequest struct {
+	OpenIDConnectProviderArn string
+	Marker                   *string
+	MaxItems                 *int32
+}
+
+// ListOpenIDConnectProviderTagsResponse is the model's ListOpenIDConnectProviderTagsResponse shape.
+type ListOpenIDConnectProviderTagsResponse struct {
+	Tags        []*Tag
+	IsTruncated *bool
+	Marker      *string
+}
+
+// ListOpenIDConnectProvidersInput is the model's ListOpenIDConnectProvidersRequest.
+type ListOpenIDConnectProvidersInput = ListOpenIDConnectProvidersRequest
+
+// ListOpenIDConnectProvidersOutput is the model's ListOpenIDConnectProvidersResponse.
+type ListOpenIDConnectProvidersOutput = ListOpenIDConnectProvidersResponse
+
+// ListOpenIDConnectProvidersRequest is the model's ListOpenIDConnectProvidersRequest shape.
+type ListOpenIDConnectProvidersRequest struct {
+}
+
+// ListOpenIDConnectProvidersResponse is the model's ListOpenIDConnectProvidersResponse shape.
+type ListOpenIDConnectProvidersResponse struct {
+	OpenIDConnectProviderList []*OpenIDConnectProviderListEntry
+}
+
 // ListPoliciesInput is the model's ListPoliciesRequest.
 type ListPoliciesInput = ListPoliciesRequest
 
@@ -1269,6 +1367,11 @@ type ManagedPolicyDetail struct {
 	PolicyVersionList             []*PolicyVersion
 }
 
+// OpenIDConnectProviderListEntry is the model's OpenIDConnectProviderListEntry shape.
+type OpenIDConnectProviderListEntry struct {
+	Arn *string
+}
+
 // OrganizationsDecisionDetail is the model's OrganizationsDecisionDetail shape.
 type OrganizationsDecisionDetail struct {
 	AllowedByOrganizations *bool
@@ -1394,6 +1497,18 @@ type PutUserPolicyRequest struct {
 	UserName       string
 	PolicyName     string
 	PolicyDocument string
+}
+
+// RemoveClientIDFromOpenIDConnectProviderInput is the model's RemoveClientIDFromOpenIDConnectProviderRequest.
+type RemoveClientIDFromOpenIDConnectProviderInput = RemoveClientIDFromOpenIDConnectProviderRequest
+
+// RemoveClientIDFromOpenIDConnectProviderOutput is empty: the model gives the operation none.
+type RemoveClientIDFromOpenIDConnectProviderOutput struct{}
+
+// RemoveClientIDFromOpenIDConnectProviderRequest is the model's RemoveClientIDFromOpenIDConnectProviderRequest shape.
+type RemoveClientIDFromOpenIDConnectProviderRequest struct {
+	OpenIDConnectProviderArn string
+	ClientID                 string
 }
 
 // RemoveRoleFromInstanceProfileInput is the model's RemoveRoleFromInstanceProfileRequest.
@@ -1561,6 +1676,18 @@ type TagInstanceProfileRequest struct {
 	Tags                []*Tag
 }
 
+// TagOpenIDConnectProviderInput is the model's TagOpenIDConnectProviderRequest.
+type TagOpenIDConnectProviderInput = TagOpenIDConnectProviderRequest
+
+// TagOpenIDConnectProviderOutput is empty: the model gives the operation none.
+type TagOpenIDConnectProviderOutput struct{}
+
+// TagOpenIDConnectProviderRequest is the model's TagOpenIDConnectProviderRequest shape.
+type TagOpenIDConnectProviderRequest struct {
+	OpenIDConnectProviderArn string
+	Tags                     []*Tag
+}
+
 // TagPolicyInput is the model's TagPolicyRequest.
 type TagPolicyInput = TagPolicyRequest
 
@@ -1607,6 +1734,18 @@ type UntagInstanceProfileOutput struct{}
 type UntagInstanceProfileRequest struct {
 	InstanceProfileName string
 	TagKeys             []string
+}
+
+// UntagOpenIDConnectProviderInput is the model's UntagOpenIDConnectProviderRequest.
+type UntagOpenIDConnectProviderInput = UntagOpenIDConnectProviderRequest
+
+// UntagOpenIDConnectProviderOutput is empty: the model gives the operation none.
+type UntagOpenIDConnectProviderOutput struct{}
+
+// UntagOpenIDConnectProviderRequest is the model's UntagOpenIDConnectProviderRequest shape.
+type UntagOpenIDConnectProviderRequest struct {
+	OpenIDConnectProviderArn string
+	TagKeys                  []string
 }
 
 // UntagPolicyInput is the model's UntagPolicyRequest.
@@ -1694,6 +1833,18 @@ type UpdateLoginProfileRequest struct {
 	UserName              string
 	Password              *string
 	PasswordResetRequired *bool
+}
+
+// UpdateOpenIDConnectProviderThumbprintInput is the model's UpdateOpenIDConnectProviderThumbprintRequest.
+type UpdateOpenIDConnectProviderThumbprintInput = UpdateOpenIDConnectProviderThumbprintRequest
+
+// UpdateOpenIDConnectProviderThumbprintOutput is empty: the model gives the operation none.
+type UpdateOpenIDConnectProviderThumbprintOutput struct{}
+
+// UpdateOpenIDConnectProviderThumbprintRequest is the model's UpdateOpenIDConnectProviderThumbprintRequest shape.
+type UpdateOpenIDConnectProviderThumbprintRequest struct {
+	OpenIDConnectProviderArn string
+	ThumbprintList           []string
 }
 
 // UpdateRoleDescriptionInput is the model's UpdateRoleDescriptionRequest.
