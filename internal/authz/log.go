@@ -234,7 +234,7 @@ func (l *decisionLog) flush(ctx context.Context) error {
 	if from == to {
 		return nil
 	}
-	if err := l.write(ctx, to); err != nil {
+	if err := l.write(ctx, from, to); err != nil {
 		l.mu.Lock()
 		l.dropped += uint64(len(l.batch))
 		l.mu.Unlock()
@@ -245,11 +245,13 @@ func (l *decisionLog) flush(ctx context.Context) error {
 	return nil
 }
 
-// write stores the batch in one transaction, with the log's head: the number of the next decision, to.
-func (l *decisionLog) write(ctx context.Context, to uint64) error {
+// write stores the batch, decisions from up to to, in one transaction with the log's head (to, the number of the
+// next decision), and deletes the decisions that fall out of the newest size. It retires every number of the range,
+// not only those of the batch's entries: a decision dropped from the ring leaves no entry, but the decision size
+// numbers before it must still go, or the log would outgrow its bound whenever the writer falls behind.
+func (l *decisionLog) write(ctx context.Context, from, to uint64) error {
 	debug := l.logger.Enabled(ctx, slog.LevelDebug)
 	recs := make([]*store.Record, 0, len(l.batch))
-	seqs := make([]uint64, 0, len(l.batch))
 	for i := range l.batch {
 		e := &l.batch[i]
 		r := e.record(e.denied() || debug)
@@ -266,21 +268,20 @@ func (l *decisionLog) write(ctx context.Context, to uint64) error {
 			return err
 		}
 		recs = append(recs, rec)
-		seqs = append(seqs, e.seq)
 	}
 	tx, err := l.st.Begin(ctx, true)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	for i, rec := range recs {
+	for _, rec := range recs {
 		if err := tx.Put(rec); err != nil {
 			return err
 		}
-		if seq := seqs[i]; seq > l.size {
-			if err := tx.Delete(store.Key{Scope: decisionScope, ID: seqID(seq - l.size)}); err != nil && !errors.Is(err, store.ErrNotFound) {
-				return err
-			}
+	}
+	for seq := max(from, l.size+1); seq < to; seq++ {
+		if err := tx.Delete(store.Key{Scope: decisionScope, ID: seqID(seq - l.size)}); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
 		}
 	}
 	head, err := store.NewRecord(headKey, headDoc{Next: to})

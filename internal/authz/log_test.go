@@ -145,6 +145,29 @@ func TestDecisionLogCountsWhatItDropped(t *testing.T) {
 	}
 }
 
+func TestDecisionLogStaysBoundedWhenItDrops(t *testing.T) {
+	st := sqliteStore(t, "")
+	z := open(t, Config{Store: st, Identities: listPolicy(t), LogSize: 5, Recent: 3, FlushInterval: time.Hour})
+	// Each round stores the newest 3 of 7 decisions and drops 4; the numbers dropped must still retire their
+	// predecessors, or the store would grow by the dropped share of every round.
+	for round := range 6 {
+		decideMany(t, z, round*7+1, 7)
+		if err := z.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := count(st); err != nil || n > 5 {
+		t.Errorf("the store holds %d decisions (%v) after a writer that fell behind, want at most LogSize 5", n, err)
+	}
+	page, err := z.Decisions(ctx, 100, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := requestIDs(page.Decisions), "req-42 req-41 req-40"; got != want {
+		t.Errorf("Decisions(100) = %s, want the newest stored: %s", got, want)
+	}
+}
+
 func count(st store.Store) (int, error) {
 	tx, err := st.Begin(ctx, false)
 	if err != nil {
