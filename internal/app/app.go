@@ -26,6 +26,7 @@ import (
 	"github.com/sagebox/sagebox/internal/policy"
 	"github.com/sagebox/sagebox/internal/schedule"
 	"github.com/sagebox/sagebox/internal/server"
+	"github.com/sagebox/sagebox/internal/service/ec2"
 	"github.com/sagebox/sagebox/internal/service/iam"
 	"github.com/sagebox/sagebox/internal/service/iam/managed"
 	"github.com/sagebox/sagebox/internal/service/sts"
@@ -79,6 +80,7 @@ type App struct {
 	services  []*api.ServiceHandlers
 	iam       *iam.Service
 	sts       *sts.Service
+	ec2       *ec2.Service
 	authn     *authn.Authenticator
 	authz     *authz.Authorizer
 	server    *server.Server
@@ -134,6 +136,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	a.iam = iam.New(a.keys, src, catalog)
 	a.sts = sts.New(sts.Config{Keys: a.keys, IDs: src, Clock: clk, Roles: stsRoles{a.iam.STSRoles()}, Store: st})
+	a.ec2 = ec2.New(ec2.Config{IDs: src, Store: st, Clock: clk, LifecycleScale: cfg.LifecycleScale})
 	if err := a.seed(ctx); err != nil {
 		st.Close()
 		return nil, err
@@ -144,10 +147,10 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.services = []*api.ServiceHandlers{
 		stsHandlers,
 		a.iam.Handlers(),
+		a.ec2.Handlers(),
 		// The services whose issues have not landed yet: every operation of their models is routed, decoded and
 		// validated, and answered as not implemented.
 		api.NewService("sagemaker"),
-		api.NewService("ec2"),
 		api.NewService("s3"),
 		api.NewService("logs"),
 	}
@@ -281,6 +284,9 @@ func (a *App) Authorizer() *authz.Authorizer { return a.authz }
 // STS returns STS: its sessions, and AssumeRoleAsService for the services that assume roles.
 func (a *App) STS() *sts.Service { return a.sts }
 
+// EC2 returns the EC2 service, for the reachability command and tests.
+func (a *App) EC2() *ec2.Service { return a.ec2 }
+
 // IsLoopback reports whether a listener's address is a loopback address.
 func IsLoopback(addr net.Addr) bool {
 	tcp, ok := addr.(*net.TCPAddr)
@@ -298,6 +304,7 @@ func (a *App) Reset(ctx context.Context) error {
 	}
 	a.keys.Clear()
 	a.clock.Reset()
+	a.ec2.Reset()
 	return a.seed(ctx)
 }
 
