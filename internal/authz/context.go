@@ -197,22 +197,24 @@ func contextSize(p *api.Principal, s *Session, via []string) int {
 }
 
 // principalTags is a principal's tags as aws:PrincipalTag/* keys, prepared once for the principal (see
-// PrincipalPolicies.tags), sorted by tag key.
+// PrincipalPolicies.tags), sorted by tag key without regard to case: tag keys are case-insensitive when a session
+// tag replaces a tag of the role or user ("Session tags … override a role or user tag with the same key,
+// regardless of case", IAM User Guide, Passing session tags).
 type principalTags struct {
-	names  []string // the tag keys
+	names  []string // the tag keys, lower-cased
 	keys   []policy.Key
 	values []string
 }
 
 func newPrincipalTags(tags map[string]string) *principalTags {
-	pt := &principalTags{names: make([]string, 0, len(tags))}
+	orig := make([]string, 0, len(tags))
 	for name := range tags {
-		pt.names = append(pt.names, name)
+		orig = append(orig, name)
 	}
-	slices.Sort(pt.names)
-	pt.keys = make([]policy.Key, len(pt.names))
-	pt.values = make([]string, len(pt.names))
-	for i, name := range pt.names {
+	slices.SortFunc(orig, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
+	pt := &principalTags{names: make([]string, len(orig)), keys: make([]policy.Key, len(orig)), values: make([]string, len(orig))}
+	for i, name := range orig {
+		pt.names[i] = strings.ToLower(name)
 		pt.keys[i] = policy.NewKey(keyPrincipalTag + name)
 		pt.values[i] = tags[name]
 	}

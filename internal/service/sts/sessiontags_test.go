@@ -58,6 +58,15 @@ func TestSessionTags(t *testing.T) {
 		_, err = s.IAM.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("alice")})
 		wantOK(t, "GetUser with the session tag team=ml over the role's team=web", err)
 	})
+	t.Run("a session tag replaces the role's tag whose key differs only in case", func(t *testing.T) {
+		if _, err := f.IAM.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String("tagging"), Tags: iamTags("team", "web")}); err != nil {
+			t.Fatal(err)
+		}
+		defer f.IAM.UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String("tagging"), TagKeys: []string{"team"}})
+		s, _ := f.assume(t, alice, &sts.AssumeRoleInput{RoleArn: aws.String(tagging), RoleSessionName: aws.String("tt"), Tags: tags("Team", "ml")})
+		_, err := s.IAM.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("alice")})
+		wantOK(t, "GetUser with the session tag Team=ml over the role's team=web", err)
+	})
 	t.Run("transitive tags pass on in a role chain, others do not", func(t *testing.T) {
 		first, _ := f.assume(t, alice, &sts.AssumeRoleInput{RoleArn: aws.String(tagging), RoleSessionName: aws.String("first"),
 			Tags: tags("team", "ml", "stage", "prod"), TransitiveTagKeys: []string{"team"}})
