@@ -105,6 +105,8 @@ out=$(SAGEBOX_ENDPOINT=$endpoint python3 .ci/boto3_test.py 2>&1) && pass "boto3:
 # STS sessions and web identity federation, each against a server of its own.
 .ci/cli-sts.sh "$bin" || failures=$((failures + 1))
 .ci/cli-oidc.sh "$bin" || failures=$((failures + 1))
+# EC2 networking with the AWS CLI v2.
+.ci/cli-ec2.sh "$bin" || failures=$((failures + 1))
 
 if [ "$failures" -gt 0 ]; then
   echo "--- server log"; tail -50 "$log"

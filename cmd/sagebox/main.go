@@ -36,6 +36,7 @@ func commands() []command {
 		{"bench", "measure a server: bench load [--clients 8 --duration 10s] | bench startup", runBench},
 		{"policy", "check a policy offline as IAM and Access Analyzer do: policy validate FILE [--kind KIND]", runPolicy},
 		{"simulate", "decide a what-if request offline: simulate --request FILE [--json]", runSimulate},
+		{"reach", "can traffic get there? reach --subnet S [--security-group G] --service s3|sts|…|internet [--json]", runReach},
 		{"oidc", "mint a token from the built-in OIDC test issuer: oidc token --sub SUB [--aud AUD] [--iss URL]", runOIDC},
 		{"coverage", "write docs/COVERAGE.md from the registered operations and the models", runCoverage},
 		{"version", "print the version", func(_ context.Context, _ []string, stdout, _ io.Writer) error {

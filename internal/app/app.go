@@ -19,6 +19,7 @@ import (
 	"github.com/sagebox/sagebox/internal/api"
 	"github.com/sagebox/sagebox/internal/authn"
 	"github.com/sagebox/sagebox/internal/authz"
+	"github.com/sagebox/sagebox/internal/awserr"
 	"github.com/sagebox/sagebox/internal/clock"
 	"github.com/sagebox/sagebox/internal/ids"
 	"github.com/sagebox/sagebox/internal/model"
@@ -336,6 +337,33 @@ func (a *App) Services() []string {
 		names[i] = s.Name
 	}
 	return names
+}
+
+// Reach implements server.Control with EC2's Reach, in the default account and the server's region unless the
+// query names others.
+func (a *App) Reach(ctx context.Context, q server.ReachQuery) (any, error) {
+	account, region := q.Account, q.Region
+	if account == "" {
+		account = a.cfg.AccountID
+	}
+	if region == "" {
+		region = a.cfg.Region
+	}
+	accts, err := a.accounts.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	known := false
+	for _, acct := range accts {
+		known = known || acct.ID == account
+	}
+	if !known {
+		return nil, awserr.New("InvalidParameterValue", "sagebox has no account %s", account)
+	}
+	return a.ec2.Reach(ctx, ec2.ReachQuery{
+		Account: account, Region: region, SubnetID: q.Subnet, GroupIDs: q.SecurityGroups, InterfaceID: q.Interface,
+		Destination: q.Service,
+	})
 }
 
 // ServiceHandlers returns the registered services, for docs/COVERAGE.md and the tests that walk them.

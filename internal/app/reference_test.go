@@ -254,6 +254,13 @@ func checkAuthorization(ref *reference.Reference, az api.Authorization) []string
 		case r == "*" && len(required) > 0:
 			out = append(out, fmt.Sprintf("%s is asked on \"*\" but requires a resource of type %s", az.Action, strings.Join(required, " or ")))
 		case r == "*":
+		case prefix == "ec2" && strings.HasSuffix(r, "/*") && !strings.ContainsAny(strings.TrimSuffix(r, "/*"), "*?"):
+			// EC2 names a resource a call is about to make by its type and "*" (arn:…:vpc/*), as its encoded
+			// authorization messages show ("arn:aws:ec2:us-east-1:123456789012:instance/*" for RunInstances): a
+			// policy can allow creating VPCs, but not a VPC whose id it cannot know.
+			if len(act.MatchResource(r)) == 0 {
+				out = append(out, fmt.Sprintf("%s is asked on %s, which matches none of its resource types (%s)", az.Action, r, typeNames(act)))
+			}
 		case strings.ContainsAny(r, "*?"):
 			// A request names its resource; a wildcard in it would be matched by policies as a literal character.
 			out = append(out, fmt.Sprintf("%s is asked on %s, which holds a wildcard", az.Action, r))

@@ -7,11 +7,13 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/sagebox/sagebox/internal/account"
 	"github.com/sagebox/sagebox/internal/api"
 	"github.com/sagebox/sagebox/internal/authn"
+	"github.com/sagebox/sagebox/internal/awserr"
 	"github.com/sagebox/sagebox/internal/sigv4"
 )
 
@@ -28,6 +30,21 @@ type Control interface {
 	Accounts(ctx context.Context) ([]*account.Account, error)
 	// Services names the services served.
 	Services() []string
+	// Reach says whether traffic from a subnet or a network interface can get to an AWS service of the region or to
+	// the internet, and by which way or why not (`sagebox reach`). The answer is JSON-encodable; a query that names
+	// what does not exist is an *awserr.Error.
+	Reach(ctx context.Context, q ReachQuery) (any, error)
+}
+
+// ReachQuery is what GET /_sagebox/reach asks: a source (a subnet with security groups, or a network interface)
+// in an account and region (empty for the default account and the server's region), and a destination service.
+type ReachQuery struct {
+	Account, Region string
+	Subnet          string
+	SecurityGroups  []string
+	Interface       string
+	// Service is a service's short name ("s3", "sts", "sagemaker.api") or "internet".
+	Service string
 }
 
 // AdminConfig configures the admin API.
@@ -55,6 +72,7 @@ func NewAdmin(cfg AdminConfig) http.Handler {
 	mux.HandleFunc("POST /_sagebox/clock", a.advance)
 	mux.HandleFunc("GET /_sagebox/accounts", a.accounts)
 	mux.HandleFunc("POST /_sagebox/accounts", a.createAccount)
+	mux.HandleFunc("GET /_sagebox/reach", a.reach)
 	if cfg.Routes != nil {
 		cfg.Routes(mux)
 	}
@@ -184,6 +202,36 @@ func (a *admin) createAccount(w http.ResponseWriter, r *http.Request) {
 		AccountID: acct.ID, Name: acct.Name, AccessKeyID: acct.RootAccessKeyID,
 		SecretAccessKey: acct.RootSecretAccessKey, Created: acct.Created,
 	})
+}
+
+// reach answers GET /_sagebox/reach?subnet=subnet-…&security-group=sg-…&service=s3 (or interface=eni-… in place of
+// subnet and security groups; account= and region= to look elsewhere than the default account and the server's
+// region). security-group may repeat or list several ids separated by commas.
+func (a *admin) reach(w http.ResponseWriter, r *http.Request) {
+	v := r.URL.Query()
+	q := ReachQuery{Account: v.Get("account"), Region: v.Get("region"), Subnet: v.Get("subnet"), Interface: v.Get("interface"), Service: v.Get("service")}
+	for _, g := range v["security-group"] {
+		for _, id := range strings.Split(g, ",") {
+			if id = strings.TrimSpace(id); id != "" {
+				q.SecurityGroups = append(q.SecurityGroups, id)
+			}
+		}
+	}
+	if q.Service == "" || (q.Subnet == "" && q.Interface == "") {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "reach needs service= and subnet= or interface=, such as /_sagebox/reach?subnet=subnet-…&security-group=sg-…&service=s3"})
+		return
+	}
+	out, err := a.cfg.Control.Reach(r.Context(), q)
+	if err != nil {
+		var ae *awserr.Error
+		if errors.As(err, &ae) && ae.Kind != awserr.KindInternal {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": ae.Error()})
+			return
+		}
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -251,7 +251,11 @@ func anyMatch(patterns, have []string) bool {
 
 // wildcardMatch matches s against a filter value with * (any run) and ? (one character); EC2's filters know no
 // other special characters.
-func wildcardMatch(p, s string) bool {
+func wildcardMatch(pattern, str string) bool {
+	if !strings.ContainsAny(pattern, "*?") {
+		return pattern == str
+	}
+	p, s := []rune(pattern), []rune(str)
 	px, sx := 0, 0
 	star, match := -1, 0
 	for sx < len(s) {

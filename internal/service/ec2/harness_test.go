@@ -3,10 +3,13 @@ package ec2_test
 // The harness every EC2 test uses: a real sagebox on a loopback port, and aws-sdk-go-v2 clients for it.
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -68,7 +71,29 @@ func (f *fixture) Config(key, secret, token string) aws.Config {
 		Credentials:      credentials.NewStaticCredentialsProvider(key, secret, token),
 		BaseEndpoint:     aws.String(f.URL),
 		RetryMaxAttempts: 1,
+		HTTPClient:       wholeResponses{&http.Client{}},
 	}
+}
+
+// wholeResponses is an HTTP client that reads each response whole before the SDK decodes it. aws-sdk-go-v2 closes
+// a request's body as soon as the response arrives; a server on loopback answers before net/http's transport has
+// made its last read of that body, and the transport then closes the connection under the response it is still
+// reading ("use of closed network connection"), which loses large responses a quarter of the time. Reading the
+// response first closes that race. The server is not involved (the IAM harness meets the same race).
+type wholeResponses struct{ c *http.Client }
+
+func (w wholeResponses) Do(req *http.Request) (*http.Response, error) {
+	resp, err := w.c.Do(req)
+	if err != nil {
+		return resp, err
+	}
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(b))
+	return resp, nil
 }
 
 // userClient makes an IAM user with the inline policy (none when policy is empty) and returns an EC2 client

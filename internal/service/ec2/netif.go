@@ -49,6 +49,14 @@ func (s *Service) newInterface(t store.Tx, account, region string, spec interfac
 	if n.Status == "" {
 		n.Status = "available"
 	}
+	if n.RequesterManaged && n.Status == "in-use" {
+		// A service's interface is attached by the service, as DescribeNetworkInterfaces shows it: an
+		// "ela-attach-…" attachment at device index 1 that the account may neither detach nor delete.
+		n.Attachment = &attachment{ID: s.ids.EC2("ela-attach"), DeviceIndex: 1, Status: "attached"}
+		if s.clock != nil {
+			n.Attachment.Attached = s.clock.Now().UTC()
+		}
+	}
 	if len(n.GroupIDs) == 0 {
 		v, _, err := get[vpc](t, account, region, kindVPC, sn.VPCID)
 		if err != nil {
@@ -154,6 +162,24 @@ func checkGroups(t store.Tx, account, region, vpcID string, ids []string) error 
 		}
 		if g.VPCID != vpcID {
 			return invalidParameter("Security group %s and subnet belong to different networks.", id)
+		}
+	}
+	return nil
+}
+
+// checkSubnetGroups is checkGroups for an interface in a subnet, with EC2's text for a group of another VPC, which
+// names the subnet: "Security group sg-… and subnet subnet-… belong to different networks."
+func checkSubnetGroups(t store.Tx, account, region string, sn *subnet, ids []string) error {
+	for _, id := range ids {
+		g, _, err := get[securityGroup](t, account, region, kindSecurityGroup, id)
+		if err != nil {
+			return err
+		}
+		if g == nil {
+			return notFound("InvalidGroup.NotFound", "The security group '%s' does not exist", id)
+		}
+		if g.VPCID != sn.VPCID {
+			return invalidParameter("Security group %s and subnet %s belong to different networks.", id, sn.ID)
 		}
 	}
 	return nil

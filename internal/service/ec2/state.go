@@ -127,9 +127,13 @@ type subnet struct {
 	Zone   string `json:"zone"`
 	ZoneID string `json:"zoneId"`
 	// DefaultForAz marks the default subnets of the default VPC.
-	DefaultForAz        bool   `json:"defaultForAz,omitempty"`
-	MapPublicIPOnLaunch bool   `json:"mapPublicIp,omitempty"`
-	State               string `json:"state"`
+	DefaultForAz        bool `json:"defaultForAz,omitempty"`
+	MapPublicIPOnLaunch bool `json:"mapPublicIp,omitempty"`
+	// HostnameType ("ip-name" when empty, or "resource-name") and ResourceNameDNSA are the DNS options of
+	// instances launched in the subnet, as ModifySubnetAttribute sets them.
+	HostnameType     string `json:"hostnameType,omitempty"`
+	ResourceNameDNSA bool   `json:"resourceNameDnsA,omitempty"`
+	State            string `json:"state"`
 	// Taken maps each address in use to the network interface that holds it. AvailableIpAddressCount is the
 	// block's size less AWS's five reserved addresses less len(Taken).
 	Taken map[string]string `json:"taken,omitempty"`

@@ -1,7 +1,0 @@
-package ec2
-
-import "github.com/sagebox/sagebox/internal/api"
-
-// Stubs until the area's handlers are written; delete this file in the same step as they land.
-func (s *Service) registerSecurityGroups(h *api.ServiceHandlers) {}
-func (s *Service) registerInterfaces(h *api.ServiceHandlers)     {}

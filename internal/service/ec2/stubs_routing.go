@@ -1,8 +1,0 @@
-package ec2
-
-import "github.com/sagebox/sagebox/internal/api"
-
-// Stubs until the area's handlers are written; delete this file in the same step as they land.
-func (s *Service) registerRouteTables(h *api.ServiceHandlers) {}
-func (s *Service) registerGateways(h *api.ServiceHandlers)    {}
-func (s *Service) registerNetworkACLs(h *api.ServiceHandlers) {}

@@ -1,9 +1,0 @@
-package ec2
-
-import "github.com/sagebox/sagebox/internal/api"
-
-// Stubs until the area's handlers are written; delete this file in the same step as they land.
-func (s *Service) registerVPCs(h *api.ServiceHandlers)    {}
-func (s *Service) registerSubnets(h *api.ServiceHandlers) {}
-func (s *Service) registerZones(h *api.ServiceHandlers)   {}
-func (s *Service) registerTags(h *api.ServiceHandlers)    {}
