@@ -110,6 +110,9 @@ type Call struct {
 	// SourceIP is the client's address (aws:SourceIp); SecureTransport is set for requests that came over TLS.
 	SourceIP        string
 	SecureTransport bool
+	// Host is the host (and port) the client addressed, for answers that hand back URLs of this endpoint, such as
+	// SageMaker's presigned Studio URLs.
+	Host string
 
 	ctx        context.Context
 	authorizer Authorizer

@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -30,6 +31,7 @@ import (
 	"github.com/sagebox/sagebox/internal/service/ec2"
 	"github.com/sagebox/sagebox/internal/service/iam"
 	"github.com/sagebox/sagebox/internal/service/iam/managed"
+	"github.com/sagebox/sagebox/internal/service/sagemaker"
 	"github.com/sagebox/sagebox/internal/service/sts"
 	"github.com/sagebox/sagebox/internal/store"
 	"github.com/sagebox/sagebox/internal/store/sqlite"
@@ -82,6 +84,7 @@ type App struct {
 	iam       *iam.Service
 	sts       *sts.Service
 	ec2       *ec2.Service
+	sagemaker *sagemaker.Service
 	authn     *authn.Authenticator
 	authz     *authz.Authorizer
 	server    *server.Server
@@ -138,6 +141,14 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.iam = iam.New(a.keys, src, catalog)
 	a.sts = sts.New(sts.Config{Keys: a.keys, IDs: src, Clock: clk, Roles: stsRoles{a.iam.STSRoles()}, Store: st})
 	a.ec2 = ec2.New(ec2.Config{IDs: src, Store: st, Clock: clk, LifecycleScale: cfg.LifecycleScale})
+	urlKey := make([]byte, 32)
+	if _, err := rand.Read(urlKey); err != nil {
+		st.Close()
+		return nil, err
+	}
+	a.sagemaker = sagemaker.New(sagemaker.Config{
+		IDs: src, Clock: clk, LifecycleScale: cfg.LifecycleScale, Network: smNetwork{a.ec2}, Roles: smRoles{a.sts}, URLKey: urlKey,
+	})
 	if err := a.seed(ctx); err != nil {
 		st.Close()
 		return nil, err
@@ -149,9 +160,9 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		stsHandlers,
 		a.iam.Handlers(),
 		a.ec2.Handlers(),
+		a.sagemaker.Handlers(),
 		// The services whose issues have not landed yet: every operation of their models is routed, decoded and
 		// validated, and answered as not implemented.
-		api.NewService("sagemaker"),
 		api.NewService("s3"),
 		api.NewService("logs"),
 	}
@@ -373,3 +384,6 @@ func (a *App) ServiceHandlers() []*api.ServiceHandlers { return a.services }
 func (a *App) Models() *model.Set { return a.models }
 
 var _ server.Control = (*App)(nil)
+
+// SageMaker returns the SageMaker service, for the Studio pages and tests.
+func (a *App) SageMaker() *sagemaker.Service { return a.sagemaker }

@@ -182,7 +182,7 @@ func (s *Server) call(r *http.Request, op *api.Operation, service, region string
 	c := api.NewCall(ctx, s.cfg.Authorizer, s.cfg.Store, op.Writes)
 	c.RequestID, c.Service, c.Operation = x.id, service, op.Name
 	c.Region, c.Principal, c.Now = region, p, s.cfg.Clock.Now()
-	c.SourceIP, c.SecureTransport = sourceIP(r), r.TLS != nil
+	c.SourceIP, c.SecureTransport, c.Host = sourceIP(r), r.TLS != nil, r.Host
 	defer func() {
 		if r := recover(); r != nil {
 			err = awserr.Internal(fmt.Errorf("%s.%s panicked: %v", service, op.Name, r))

@@ -2,6 +2,7 @@ package ec2
 
 import (
 	"context"
+	"errors"
 	"sort"
 
 	"github.com/sagebox/sagebox/internal/store"
@@ -216,4 +217,90 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// VPCExists reports whether the account has the VPC in the region.
+func (s *Service) VPCExists(t store.Tx, account, region, id string) (bool, error) {
+	v, _, err := get[vpc](t, account, region, kindVPC, id)
+	return v != nil, err
+}
+
+// ServiceGroup is a security group a service makes in an account's VPC (SageMaker's NFS groups for a domain's
+// EFS), with its rules. A new group has the all-traffic egress rule only when Egress is empty: a service that names
+// egress rules gets exactly those.
+type ServiceGroup struct {
+	VPCID, Name, Description string
+	Ingress, Egress          []ServiceRule
+	Tags                     map[string]string
+}
+
+// ServiceRule is one rule of a ServiceGroup: a protocol ("tcp", "-1"), a port range, and a peer: a CIDR, a group
+// id, or Self for the group being made.
+type ServiceRule struct {
+	Protocol         string
+	FromPort, ToPort int32
+	CIDR, GroupID    string
+	Self             bool
+}
+
+// CreateServiceGroup makes a security group on the account's behalf and returns its id. Names are unique per VPC
+// as for the account's own groups (InvalidGroup.Duplicate).
+func (s *Service) CreateServiceGroup(t store.Tx, account, region string, in ServiceGroup) (string, error) {
+	if ok, err := s.VPCExists(t, account, region, in.VPCID); err != nil {
+		return "", err
+	} else if !ok {
+		return "", vpcNotFound(in.VPCID)
+	}
+	g := &securityGroup{ID: s.ids.EC2("sg"), Owner: account, Name: in.Name, Description: in.Description, VPCID: in.VPCID}
+	rule := func(r ServiceRule) groupRule {
+		gr := groupRule{ID: s.ids.EC2("sgr"), Protocol: r.Protocol, FromPort: r.FromPort, ToPort: r.ToPort, CIDR: r.CIDR, GroupID: r.GroupID}
+		if r.Self {
+			gr.GroupID = g.ID
+		}
+		if gr.GroupID != "" {
+			gr.GroupOwner = account
+		}
+		return gr
+	}
+	for _, r := range in.Ingress {
+		g.Ingress = append(g.Ingress, rule(r))
+	}
+	for _, r := range in.Egress {
+		g.Egress = append(g.Egress, rule(r))
+	}
+	if len(in.Egress) == 0 {
+		g.Egress = []groupRule{s.allowAllEgress()}
+	}
+	for _, k := range sortedKeys(in.Tags) {
+		g.Tags = append(g.Tags, tag{Key: k, Value: in.Tags[k]})
+	}
+	rec, err := store.NewRecord(key(account, region, kindSecurityGroup, g.ID), g, g.indexes()...)
+	if err != nil {
+		return "", err
+	}
+	if err := t.Create(rec); err != nil {
+		if errors.Is(err, store.ErrExists) {
+			return "", notFound("InvalidGroup.Duplicate", "The security group '%s' already exists for VPC '%s'", in.Name, in.VPCID)
+		}
+		return "", err
+	}
+	return g.ID, nil
+}
+
+// DeleteServiceGroup deletes a security group a service made, unless something still uses it
+// (DependencyViolation, as for the account's own groups).
+func (s *Service) DeleteServiceGroup(t store.Tx, account, region, id string) error {
+	g, _, err := get[securityGroup](t, account, region, kindSecurityGroup, id)
+	if err != nil {
+		return err
+	}
+	if g == nil {
+		return groupNotFound(id)
+	}
+	if used, err := groupInUse(t, account, region, g); err != nil {
+		return err
+	} else if used {
+		return dependencyViolation("resource %s has a dependent object", g.ID)
+	}
+	return t.Delete(key(account, region, kindSecurityGroup, g.ID))
 }
