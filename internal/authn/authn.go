@@ -28,6 +28,10 @@ type Key struct {
 	// SessionToken and Expires are set for temporary credentials.
 	SessionToken string
 	Expires      time.Time
+	// NoIAM marks temporary credentials that IAM does not accept: GetSessionToken's without MFA and
+	// GetFederationToken's ("You cannot call any IAM API operations unless MFA authentication information is
+	// included in the request", STS API Reference). AWS answers such calls as for an unknown key, InvalidClientTokenId.
+	NoIAM bool
 }
 
 // KeyRing holds the keys that authenticate requests. It is safe for concurrent use.
@@ -104,6 +108,9 @@ func (a *Authenticator) Authenticate(r *http.Request, body []byte, s *sigv4.Sign
 		return nil, err
 	}
 	if key.SessionToken != "" && s.SecurityToken != key.SessionToken {
+		return nil, awserr.Newf(awserr.KindUnknownAccessKey, "")
+	}
+	if key.NoIAM && s.Scope.Service == "iam" {
 		return nil, awserr.Newf(awserr.KindUnknownAccessKey, "")
 	}
 	return key.Principal, nil

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
@@ -115,6 +116,7 @@ func (t bodyHidingTransport) RoundTrip(r *http.Request) (*http.Response, error) 
 type clients struct {
 	IAM *iam.Client
 	STS *sts.Client
+	EC2 *ec2.Client
 	// Key, Secret and Token are the credentials.
 	Key, Secret, Token string
 }
@@ -131,6 +133,9 @@ func (f *fixture) clients(key, secret, token string) *clients {
 		}),
 		STS: sts.NewFromConfig(cfg, func(o *sts.Options) {
 			o.APIOptions = append(o.APIOptions, signAt(f.Now, creds, "sts"))
+		}),
+		EC2: ec2.NewFromConfig(cfg, func(o *ec2.Options) {
+			o.APIOptions = append(o.APIOptions, signAt(f.Now, creds, "ec2"))
 		}),
 		Key: key, Secret: secret, Token: token,
 	}

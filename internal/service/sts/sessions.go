@@ -323,6 +323,7 @@ func ringKey(doc *sessionDoc) *authn.Key {
 		Principal:       doc.Principal.principal(doc.AccessKeyID),
 		SessionToken:    doc.Token,
 		Expires:         doc.Expires,
+		NoIAM:           doc.Kind == federatedSession || (doc.Kind == userSession || doc.Kind == rootSession) && doc.MFAAuthenticated == nil,
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
@@ -14,9 +15,15 @@ import (
 )
 
 // requireMFA allows ListUsers only with MFA, GetUser always.
+// requireMFA allows DescribeVpcs to alice always, and DescribeSubnets and IAM's ListUsers only with MFA.
 const requireMFA = `{"Version":"2012-10-17","Statement":[
- {"Effect":"Allow","Action":"iam:GetUser","Resource":"*"},
- {"Effect":"Allow","Action":"iam:ListUsers","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}`
+ {"Effect":"Allow","Action":"ec2:DescribeVpcs","Resource":"*"},
+ {"Effect":"Allow","Action":["ec2:DescribeSubnets","iam:ListUsers"],"Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}`
+
+// noIAM is how IAM answers temporary credentials it does not accept: those of GetSessionToken without MFA and of
+// GetFederationToken ("You cannot call any IAM API operations unless MFA authentication information is included in
+// the request", STS API Reference) — as for an unknown key (aws/aws-sdk-js#460, 99designs/aws-vault#15).
+const noIAM = "InvalidClientTokenId"
 
 func TestGetSessionToken(t *testing.T) {
 	f := start(t)
@@ -39,18 +46,23 @@ func TestGetSessionToken(t *testing.T) {
 		if got := callerARN(t, s); got != userARN("alice") {
 			t.Errorf("the session's GetCallerIdentity Arn = %s, want %s", got, userARN("alice"))
 		}
-		_, err = s.IAM.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("alice")})
-		wantOK(t, "GetUser with the session", err)
+		_, err = s.EC2.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{})
+		wantOK(t, "DescribeVpcs with the session", err)
+		_, err = s.EC2.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{})
+		wantError(t, "DescribeSubnets with a session without MFA", err, "UnauthorizedOperation", "", 403)
 		_, err = s.IAM.ListUsers(ctx, &iam.ListUsersInput{})
-		wantError(t, "ListUsers with a session without MFA", err, "AccessDenied", "", 403)
+		wantError(t, "ListUsers (IAM) with a session without MFA", err, noIAM, "", 403)
 	})
 	t.Run("a session with MFA has aws:MultiFactorAuthPresent", func(t *testing.T) {
 		out, err := alice.STS.GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: aws.String(mfaARN), TokenCode: aws.String("123456"), DurationSeconds: aws.Int32(900)})
 		if err != nil {
 			t.Fatalf("GetSessionToken with MFA: %v", err)
 		}
-		_, err = f.session(out.Credentials).IAM.ListUsers(ctx, &iam.ListUsersInput{})
-		wantOK(t, "ListUsers with an MFA session", err)
+		s := f.session(out.Credentials)
+		_, err = s.IAM.ListUsers(ctx, &iam.ListUsersInput{})
+		wantOK(t, "ListUsers (IAM) with an MFA session", err)
+		_, err = s.EC2.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{})
+		wantOK(t, "DescribeSubnets with an MFA session", err)
 	})
 	t.Run("the user's long-term key has no aws:MultiFactorAuthPresent", func(t *testing.T) {
 		_, err := alice.IAM.ListUsers(ctx, &iam.ListUsersInput{})
@@ -113,7 +125,7 @@ func TestGetSessionToken(t *testing.T) {
 
 func TestGetFederationToken(t *testing.T) {
 	f := start(t)
-	broker := f.user(t, "broker", map[string]string{"p": allow("sts:GetFederationToken", "iam:GetUser", "iam:ListUsers")})
+	broker := f.user(t, "broker", map[string]string{"p": allow("sts:GetFederationToken", "ec2:DescribeVpcs", "ec2:DescribeSubnets", "iam:GetUser")})
 	nobody := f.user(t, "nobody", nil)
 	fedARN := "arn:aws:sts::" + account + ":federated-user/carol"
 
@@ -137,13 +149,14 @@ func TestGetFederationToken(t *testing.T) {
 		if err != nil || aws.ToString(id.Arn) != fedARN || aws.ToString(id.UserId) != account+":carol" {
 			t.Errorf("GetCallerIdentity = %v, %v; want %s (%s:carol)", id, err, fedARN, account)
 		}
+		_, err = s.EC2.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{})
+		wantError(t, "DescribeVpcs as a federated user without session policies", err, "UnauthorizedOperation", "", 403)
 		_, err = s.IAM.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("broker")})
-		wantError(t, "GetUser as a federated user without session policies", err, "AccessDenied",
-			denied(fedARN, "iam:GetUser", userARN("broker"), "session policy"), 403)
+		wantError(t, "GetUser (IAM) as a federated user", err, noIAM, "", 403)
 	})
 	t.Run("its permissions are the session policy's within the user's", func(t *testing.T) {
 		out, err := broker.STS.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("carol"),
-			Policy: aws.String(allow("iam:GetUser", "iam:DeleteUser"))})
+			Policy: aws.String(allow("ec2:DescribeVpcs", "ec2:CreateVpc", "iam:GetUser"))})
 		if err != nil {
 			t.Fatalf("GetFederationToken: %v", err)
 		}
@@ -151,13 +164,14 @@ func TestGetFederationToken(t *testing.T) {
 			t.Error("PackedPolicySize is missing from an answer with a session policy")
 		}
 		s := f.session(out.Credentials)
+		_, err = s.EC2.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{})
+		wantOK(t, "DescribeVpcs (the user and the session policy allow it)", err)
+		_, err = s.EC2.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{})
+		wantError(t, "DescribeSubnets (the user allows it, the session policy does not)", err, "UnauthorizedOperation", "", 403)
+		_, err = s.EC2.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.9.0.0/16")})
+		wantError(t, "CreateVpc (the session policy allows it, the user does not)", err, "UnauthorizedOperation", "", 403)
 		_, err = s.IAM.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("broker")})
-		wantOK(t, "GetUser (the user and the session policy allow it)", err)
-		_, err = s.IAM.ListUsers(ctx, &iam.ListUsersInput{})
-		wantError(t, "ListUsers (the user allows it, the session policy does not)", err, "AccessDenied", "", 403)
-		_, err = s.IAM.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("nobody")})
-		wantError(t, "DeleteUser (the session policy allows it, the user does not)", err, "AccessDenied",
-			denied(fedARN, "iam:DeleteUser", userARN("nobody"), "identity-based policy"), 403)
+		wantError(t, "GetUser (IAM, which both allow) as a federated user", err, noIAM, "", 403)
 		_, err = s.STS.GetSessionToken(ctx, &sts.GetSessionTokenInput{})
 		wantError(t, "GetSessionToken as a federated user", err, "AccessDenied", "Cannot call GetSessionToken with session credentials", 403)
 		_, err = s.STS.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN("any")), RoleSessionName: aws.String("fed")})
@@ -166,7 +180,7 @@ func TestGetFederationToken(t *testing.T) {
 	t.Run("the root user's federated users have the session policy's permissions, for an hour at most", func(t *testing.T) {
 		now := f.Now()
 		out, err := f.STS.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("rooted"), DurationSeconds: aws.Int32(7200),
-			Policy: aws.String(allow("iam:ListUsers"))})
+			Policy: aws.String(allow("ec2:DescribeVpcs"))})
 		if err != nil {
 			t.Fatalf("GetFederationToken as root: %v", err)
 		}
@@ -174,10 +188,10 @@ func TestGetFederationToken(t *testing.T) {
 			t.Errorf("the root user's federated session lasts %v, want an hour", got)
 		}
 		s := f.session(out.Credentials)
-		_, err = s.IAM.ListUsers(ctx, &iam.ListUsersInput{})
-		wantOK(t, "ListUsers", err)
-		_, err = s.IAM.ListRoles(ctx, &iam.ListRolesInput{})
-		wantError(t, "ListRoles", err, "AccessDenied", "", 403)
+		_, err = s.EC2.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{})
+		wantOK(t, "DescribeVpcs", err)
+		_, err = s.EC2.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{})
+		wantError(t, "DescribeSubnets", err, "UnauthorizedOperation", "", 403)
 	})
 }
 
