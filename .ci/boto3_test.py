@@ -42,7 +42,7 @@ e = expect_error("sagemaker validation", "ValidationException",
                      DefaultUserSettings={"ExecutionRole": "arn:aws:iam::000000000000:role/r"}))
 if "at 'domainName' failed to satisfy constraint" not in str(e):
     sys.exit(f"sagemaker validation message: {e}")
-expect_error("sagemaker not implemented", "NotImplemented", lambda: client("sagemaker").list_domains())
+expect_error("sagemaker not implemented", "NotImplemented", lambda: client("sagemaker").list_notebook_instances())
 expect_error("ec2 wrong secret", "SignatureDoesNotMatch", lambda: client("ec2", secret="wrong").describe_vpcs())
 expect_error("ec2 unknown key", "AuthFailure", lambda: client("ec2", key="AKIAUNKNOWNUNKNOWN00").describe_vpcs())
 print("get_caller_identity, auth errors, validation and NotImplemented as expected")

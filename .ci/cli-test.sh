@@ -64,7 +64,7 @@ for cli in v1 v2; do
   expect_err "$cli sts unsigned" "MissingAuthenticationToken" $cli sts get-caller-identity --no-sign-request
   expect_err "$cli iam wrong secret" "SignatureDoesNotMatch" bad_secret $cli iam list-users
   expect_err "$cli iam not implemented" "NotImplemented" $cli iam list-saml-providers
-  expect_err "$cli sagemaker validation on an unimplemented operation" \
+  expect_err "$cli sagemaker validation" \
     "(ValidationException) when calling the CreateDomain operation && : 1 validation error detected: Value 'bad name!' at 'domainName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}" \
     $cli sagemaker create-domain --domain-name 'bad name!' --auth-mode IAM --vpc-id vpc-1 --subnet-ids subnet-1 \
       --default-user-settings ExecutionRole=arn:aws:iam::000000000000:role/r

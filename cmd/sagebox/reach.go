@@ -35,6 +35,7 @@ func (l *listFlag) Set(v string) error {
 
 const reachUsage = "usage: sagebox reach --subnet SUBNET [--security-group SG …] --service SERVICE [--region R] [--account A] [--json]\n" +
 	"       sagebox reach --interface ENI --service SERVICE [--region R] [--account A] [--json]\n" +
+	"       sagebox reach --domain D-ID [--region R] [--account A] [--json]   (every service a Studio domain's apps call)\n" +
 	"       sagebox reach SUBNET-OR-ENI SERVICE\n" +
 	"SERVICE is internet or one of: "
 
@@ -47,6 +48,7 @@ func runReach(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	subnet := fs.String("subnet", "", "the subnet traffic starts in")
 	fs.Var(&groups, "security-group", "a security group of the source (repeat, or separate with commas; default: the VPC's default group)")
 	eni := fs.String("interface", "", "a network interface traffic starts from, in place of --subnet and --security-group")
+	domain := fs.String("domain", "", "a SageMaker Studio domain: whether its apps reach each service they call")
 	service := fs.String("service", "", "the destination: internet, or a service such as s3, sts, logs, ecr.api, ecr.dkr, sagemaker.api, sagemaker.runtime")
 	region := fs.String("region", "", "the region of the source (default: the server's)")
 	account := fs.String("account", "", "the account of the source (default: the server's default account)")
@@ -79,6 +81,9 @@ func runReach(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if len(words) > 1 && *service == "" {
 			*service = words[1]
 		}
+	}
+	if *domain != "" && len(words) == 0 && *subnet == "" && *eni == "" && *service == "" {
+		return reachDomain(ctx, c, *domain, *region, *account, *asJSON, stdout)
 	}
 	if len(words) > 2 || *service == "" || (*subnet == "" && *eni == "") {
 		fmt.Fprintln(stderr, reachUsage+strings.Join(ec2.ServiceNames(), ", "))
@@ -153,4 +158,56 @@ func printReach(w io.Writer, r *ec2.Reachability) {
 	if !r.Reachable {
 		fmt.Fprintf(w, "why: %s\n", r.Reason)
 	}
+}
+
+// domainReach is one line of a domain's answer (sagemaker.Reach, as the admin API sends it).
+type domainReach struct {
+	Service   string `json:"service"`
+	Reachable bool   `json:"reachable"`
+	Via       string `json:"via,omitempty"`
+	Reason    string `json:"reason,omitempty"`
+}
+
+// reachDomain asks whether a Studio domain's apps reach each service they call, and prints a line per service.
+func reachDomain(ctx context.Context, c *client, domain, region, account string, asJSON bool, stdout io.Writer) error {
+	q := url.Values{"domain": {domain}}
+	for k, v := range map[string]string{"region": region, "account": account} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	var rs []domainReach
+	if err := c.do(ctx, http.MethodGet, "/_sagebox/reach?"+q.Encode(), nil, &rs); err != nil {
+		return err
+	}
+	all := true
+	for _, r := range rs {
+		all = all && r.Reachable
+	}
+	if asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rs); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(stdout, "the apps of domain %s:\n", domain)
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		for _, r := range rs {
+			if r.Reachable {
+				way := wayNames[r.Via]
+				if way == "" {
+					way = r.Via
+				}
+				fmt.Fprintf(tw, "  ok\t%s\treachable through %s\n", r.Service, way)
+			} else {
+				fmt.Fprintf(tw, "  NO\t%s\t%s\n", r.Service, r.Reason)
+			}
+		}
+		tw.Flush()
+	}
+	if !all {
+		return errUnreachable
+	}
+	return nil
 }

@@ -13,6 +13,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 
 	sbec2 "github.com/sagebox/sagebox/internal/service/ec2"
 )
@@ -123,6 +126,28 @@ func TestReachCommand(t *testing.T) {
 		}
 	}
 
+	// A VpcOnly Studio domain in the private subnet: its apps reach S3 through the gateway endpoint and the rest
+	// through the NAT gateway.
+	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
+		BaseEndpoint: aws.String("http://" + addr), RetryMaxAttempts: 1}
+	role, err := iam.NewFromConfig(cfg).CreateRole(bg, &iam.CreateRoleInput{RoleName: aws.String("studio"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sagemaker.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)})
+	must("CreateRole", err)
+	sg, err := client.CreateSecurityGroup(bg, &ec2.CreateSecurityGroupInput{VpcId: aws.String(vpcID), GroupName: aws.String("studio"), Description: aws.String("studio")})
+	must("CreateSecurityGroup", err)
+	dom, err := sagemaker.NewFromConfig(cfg).CreateDomain(bg, &sagemaker.CreateDomainInput{
+		DomainName: aws.String("ml"), AuthMode: smtypes.AuthModeIam, VpcId: aws.String(vpcID), SubnetIds: []string{private},
+		AppNetworkAccessType: smtypes.AppNetworkAccessTypeVpcOnly,
+		DefaultUserSettings:  &smtypes.UserSettings{ExecutionRole: role.Role.Arn, SecurityGroups: []string{aws.ToString(sg.GroupId)}},
+	})
+	must("CreateDomain", err)
+	code, out = sagebox("reach", "--domain", aws.ToString(dom.DomainId))
+	if code != 0 || !strings.Contains(out, "the apps of domain "+aws.ToString(dom.DomainId)) ||
+		!strings.Contains(out, "s3                 reachable through a gateway endpoint") ||
+		!strings.Contains(out, "sagemaker.api      reachable through a NAT gateway") {
+		t.Errorf("sagebox reach --domain: exit %d\n%s\nwant every service reachable, S3 through its endpoint", code, out)
+	}
+
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -136,6 +161,7 @@ func TestReachCommand(t *testing.T) {
 		{"an unknown subnet", []string{"reach", "--subnet", "subnet-0123456789abcdef0", "--service", "s3"}, 1, "InvalidSubnetID.NotFound"},
 		{"an unknown service", []string{"reach", "--subnet", private, "--service", "s4"}, 1, "Unknown destination 's4'"},
 		{"an unknown group", []string{"reach", "--subnet", private, "--security-group", "sg-0123456789abcdef0", "--service", "s3"}, 1, "InvalidGroup.NotFound"},
+		{"an unknown domain", []string{"reach", "--domain", "d-0123456789ab"}, 1, "d-0123456789ab"},
 	} {
 		if code, out := sagebox(tc.args...); code != tc.code || !strings.Contains(out, tc.says) {
 			t.Errorf("sagebox %s (%s): exit %d\n%s\nwant %d saying %q", strings.Join(tc.args, " "), tc.name, code, out, tc.code, tc.says)

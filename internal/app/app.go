@@ -148,6 +148,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	}
 	a.sagemaker = sagemaker.New(sagemaker.Config{
 		IDs: src, Clock: clk, LifecycleScale: cfg.LifecycleScale, Network: smNetwork{a.ec2}, Roles: smRoles{a.sts}, URLKey: urlKey,
+		Store: st, RoleInfo: smRoleInfo{a.iam},
 	})
 	if err := a.seed(ctx); err != nil {
 		st.Close()
@@ -244,7 +245,12 @@ func (a *App) Handler(openAdmin bool) http.Handler {
 	adm := server.NewAdmin(server.AdminConfig{
 		Control: a, Open: openAdmin, Authn: a.authn, RootAccount: a.cfg.AccountID, Routes: routes,
 	})
+	studio := a.sagemaker.Studio()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isStudioPath(r.URL.Path) {
+			studio.ServeHTTP(w, r)
+			return
+		}
 		if isAdminPath(r.URL.Path) {
 			adm.ServeHTTP(w, r)
 			return
@@ -370,6 +376,9 @@ func (a *App) Reach(ctx context.Context, q server.ReachQuery) (any, error) {
 	}
 	if !known {
 		return nil, awserr.New("InvalidParameterValue", "sagebox has no account %s", account)
+	}
+	if q.Domain != "" {
+		return a.sagemaker.DomainReach(ctx, account, region, q.Domain)
 	}
 	return a.ec2.Reach(ctx, ec2.ReachQuery{
 		Account: account, Region: region, SubnetID: q.Subnet, GroupIDs: q.SecurityGroups, InterfaceID: q.Interface,

@@ -192,8 +192,8 @@ func TestUnsignedRequests(t *testing.T) {
 	}
 }
 
-// TestValidationThenNotImplemented checks that an operation sagebox does not implement yet is still validated
-// against the model, and then refused with an error that names it.
+// TestValidationThenNotImplemented checks that input is validated against the model before a handler runs, and
+// that an operation sagebox does not implement yet is refused with an error that names it.
 func TestValidationThenNotImplemented(t *testing.T) {
 	s := start(t)
 	ctx := context.Background()
@@ -214,14 +214,14 @@ func TestValidationThenNotImplemented(t *testing.T) {
 		t.Errorf("CreateDomain with a bad name: message %q, want it to start with %q", msg, want)
 	}
 
-	_, err = sm.ListDomains(ctx, &sagemaker.ListDomainsInput{})
+	_, err = sm.ListNotebookInstances(ctx, &sagemaker.ListNotebookInstancesInput{})
 	code, msg = apiError(t, err)
-	if code != "NotImplemented" || !strings.Contains(msg, "sagemaker:ListDomains") {
-		t.Errorf("ListDomains: %s: %s, want NotImplemented naming sagemaker:ListDomains", code, msg)
+	if code != "NotImplemented" || !strings.Contains(msg, "sagemaker:ListNotebookInstances") {
+		t.Errorf("ListNotebookInstances: %s: %s, want NotImplemented naming sagemaker:ListNotebookInstances", code, msg)
 	}
 	var re interface{ HTTPStatusCode() int }
 	if errors.As(err, &re) && re.HTTPStatusCode() != http.StatusNotImplemented {
-		t.Errorf("ListDomains: HTTP %d, want 501", re.HTTPStatusCode())
+		t.Errorf("ListNotebookInstances: HTTP %d, want 501", re.HTTPStatusCode())
 	}
 }
 

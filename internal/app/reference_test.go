@@ -49,7 +49,16 @@ var referenceExceptions = map[string]string{
 	"iam.GetAccessKeyLastUsed: iam:GetAccessKeyLastUsed is asked on arn:aws:iam::000000000000:user/*, which holds a wildcard": "a key the account does not " +
 		"have belongs to no user, so the handler asks on every user of the default path before it answers NoSuchEntity; " +
 		"which resource AWS names for an unknown key is not documented (a question for the lead)",
+	"sagemaker.CreateApp: sagemaker:CreateApp is asked on arn:aws:sagemaker:us-east-1:000000000000:app/d-abcdefghijkl//jupyterserver/x, which matches none of its resource types (app)":     noAppOwner,
+	"sagemaker.DeleteApp: sagemaker:DeleteApp is asked on arn:aws:sagemaker:us-east-1:000000000000:app/d-abcdefghijkl//jupyterserver/x, which matches none of its resource types (app)":     noAppOwner,
+	"sagemaker.DescribeApp: sagemaker:DescribeApp is asked on arn:aws:sagemaker:us-east-1:000000000000:app/d-abcdefghijkl//jupyterserver/x, which matches none of its resource types (app)": noAppOwner,
 }
+
+// noAppOwner is the reason an app call that names neither a user profile nor a space is asked on an app ARN with
+// an empty owner: the model leaves both optional, the handler must authorize before it answers the
+// ValidationException ("Either UserProfileName or SpaceName must be passed"), and an ARN no real app has allows
+// nothing that a policy meant for real apps would not.
+const noAppOwner = "a request that names no owner is asked on the app ARN with an empty owner, before its ValidationException"
 
 // listPrefix is the reason IAM's List actions are asked on their path prefix's ARN.
 const listPrefix = "AWS authorizes IAM's List actions on the ARN of the request's path prefix, as its denial messages " +

@@ -109,3 +109,20 @@ func (r smRoles) CanAssume(ctx context.Context, t store.Tx, region, roleARN stri
 	}
 	return err
 }
+
+// AddRules adds rules to a security group SageMaker made (its NFS groups name each other).
+func (n smNetwork) AddRules(t store.Tx, account, region, groupID string, rules []sagemaker.Rule) error {
+	var ingress, egress []ec2.ServiceRule
+	for _, r := range rules {
+		rule := ec2.ServiceRule{Protocol: r.Protocol, FromPort: int32(r.FromPort), ToPort: int32(r.ToPort), CIDR: r.CIDR, GroupID: r.GroupID}
+		if r.GroupID == "self" {
+			rule.GroupID, rule.Self = "", true
+		}
+		if r.Egress {
+			egress = append(egress, rule)
+		} else {
+			ingress = append(ingress, rule)
+		}
+	}
+	return n.ec2.AddServiceGroupRules(t, account, region, groupID, ingress, egress)
+}

@@ -45,6 +45,8 @@ type ReachQuery struct {
 	Interface       string
 	// Service is a service's short name ("s3", "sts", "sagemaker.api") or "internet".
 	Service string
+	// Domain asks for a SageMaker Studio domain instead: whether its apps reach each service they call.
+	Domain string
 }
 
 // AdminConfig configures the admin API.
@@ -205,11 +207,11 @@ func (a *admin) createAccount(w http.ResponseWriter, r *http.Request) {
 }
 
 // reach answers GET /_sagebox/reach?subnet=subnet-…&security-group=sg-…&service=s3 (or interface=eni-… in place of
-// subnet and security groups; account= and region= to look elsewhere than the default account and the server's
-// region). security-group may repeat or list several ids separated by commas.
+// subnet and security groups, or domain=d-… for every service a Studio domain's apps call; account= and region= to
+// look elsewhere than the default account and the server's region). security-group may repeat or list several ids separated by commas.
 func (a *admin) reach(w http.ResponseWriter, r *http.Request) {
 	v := r.URL.Query()
-	q := ReachQuery{Account: v.Get("account"), Region: v.Get("region"), Subnet: v.Get("subnet"), Interface: v.Get("interface"), Service: v.Get("service")}
+	q := ReachQuery{Account: v.Get("account"), Region: v.Get("region"), Subnet: v.Get("subnet"), Interface: v.Get("interface"), Service: v.Get("service"), Domain: v.Get("domain")}
 	for _, g := range v["security-group"] {
 		for _, id := range strings.Split(g, ",") {
 			if id = strings.TrimSpace(id); id != "" {
@@ -217,8 +219,8 @@ func (a *admin) reach(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	if q.Service == "" || (q.Subnet == "" && q.Interface == "") {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "reach needs service= and subnet= or interface=, such as /_sagebox/reach?subnet=subnet-…&security-group=sg-…&service=s3"})
+	if q.Domain == "" && (q.Service == "" || (q.Subnet == "" && q.Interface == "")) {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "reach needs service= and subnet= or interface=, such as /_sagebox/reach?subnet=subnet-…&security-group=sg-…&service=s3, or domain=d-…"})
 		return
 	}
 	out, err := a.cfg.Control.Reach(r.Context(), q)

@@ -304,3 +304,33 @@ func (s *Service) DeleteServiceGroup(t store.Tx, account, region, id string) err
 	}
 	return t.Delete(key(account, region, kindSecurityGroup, g.ID))
 }
+
+// AddServiceGroupRules adds rules to a security group a service made, for groups whose rules name each other (the
+// two NFS groups of a SageMaker domain): a group's id is known only once it is made. A rule whose Self is set names
+// the group itself.
+func (s *Service) AddServiceGroupRules(t store.Tx, account, region, id string, ingress, egress []ServiceRule) error {
+	g, _, err := get[securityGroup](t, account, region, kindSecurityGroup, id)
+	if err != nil {
+		return err
+	}
+	if g == nil {
+		return groupNotFound(id)
+	}
+	rule := func(r ServiceRule) groupRule {
+		gr := groupRule{ID: s.ids.EC2("sgr"), Protocol: r.Protocol, FromPort: r.FromPort, ToPort: r.ToPort, CIDR: r.CIDR, GroupID: r.GroupID}
+		if r.Self {
+			gr.GroupID = g.ID
+		}
+		if gr.GroupID != "" {
+			gr.GroupOwner = account
+		}
+		return gr
+	}
+	for _, r := range ingress {
+		g.Ingress = append(g.Ingress, rule(r))
+	}
+	for _, r := range egress {
+		g.Egress = append(g.Egress, rule(r))
+	}
+	return putGroup(t, account, region, g)
+}

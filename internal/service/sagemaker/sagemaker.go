@@ -110,21 +110,28 @@ type Config struct {
 	Roles          Roles
 	// URLKey signs presigned Studio URLs' tokens; a token signed with another key is refused.
 	URLKey []byte
+	// Store is read (and written: used URLs) by the Studio page, which serves outside any API call.
+	Store store.Store
+	// RoleInfo tells the Studio page what an execution role may do.
+	RoleInfo RoleInfo
 }
 
 // Service is SageMaker.
 type Service struct {
-	ids     *ids.Source
-	clock   clock.Clock
-	scale   float64
-	network Network
-	roles   Roles
-	urlKey  []byte
+	ids      *ids.Source
+	clock    clock.Clock
+	scale    float64
+	network  Network
+	roles    Roles
+	urlKey   []byte
+	store    store.Store
+	roleInfo RoleInfo
 }
 
 // New returns SageMaker.
 func New(cfg Config) *Service {
-	return &Service{ids: cfg.IDs, clock: cfg.Clock, scale: cfg.LifecycleScale, network: cfg.Network, roles: cfg.Roles, urlKey: cfg.URLKey}
+	return &Service{ids: cfg.IDs, clock: cfg.Clock, scale: cfg.LifecycleScale, network: cfg.Network, roles: cfg.Roles, urlKey: cfg.URLKey,
+		store: cfg.Store, roleInfo: cfg.RoleInfo}
 }
 
 // Handlers returns the operations SageMaker implements.
