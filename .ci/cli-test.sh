@@ -107,6 +107,8 @@ out=$(SAGEBOX_ENDPOINT=$endpoint python3 .ci/boto3_test.py 2>&1) && pass "boto3:
 .ci/cli-oidc.sh "$bin" || failures=$((failures + 1))
 # EC2 networking with the AWS CLI v2.
 .ci/cli-ec2.sh "$bin" || failures=$((failures + 1))
+# SageMaker Studio, the seed documents' flow, with presigned URLs and the page they open.
+.ci/cli-sagemaker.sh "$bin" || failures=$((failures + 1))
 
 if [ "$failures" -gt 0 ]; then
   echo "--- server log"; tail -50 "$log"
