@@ -50,17 +50,8 @@ func networkACLAuthorization(c *api.Call, action, id string, a *networkACL) api.
 
 // loadNetworkACLFor reads the ACL a request names and authorizes action on it.
 func loadNetworkACLFor(ctx context.Context, c *api.Call, t store.Tx, dryRun *bool, action, id string) (*networkACL, error) {
-	a, _, err := get[networkACL](t, c.Account(), c.Region, kindNetworkACL, id)
-	if err != nil {
-		return nil, err
-	}
-	if err := authorizeMany(ctx, c, dryRun, networkACLAuthorization(c, action, id, a)); err != nil {
-		return nil, err
-	}
-	if a == nil {
-		return nil, unknownNetworkACL(id)
-	}
-	return a, nil
+	authz := func(a *networkACL) api.Authorization { return networkACLAuthorization(c, action, id, a) }
+	return load(ctx, c, t, dryRun, kindNetworkACL, id, authz, unknownNetworkACL)
 }
 
 func (s *Service) createNetworkACL(ctx context.Context, c *api.Call, in *CreateNetworkAclInput) (*CreateNetworkAclOutput, error) {
@@ -73,16 +64,9 @@ func (s *Service) createNetworkACL(ctx context.Context, c *api.Call, in *CreateN
 		return nil, err
 	}
 	acct, region := c.Account(), c.Region
-	v, _, err := get[vpc](t, acct, region, kindVPC, in.VpcId)
+	v, err := loadVPCForCreate(ctx, c, t, in.DryRun, "CreateNetworkAcl", "network-acl", in.VpcId, tags, tagErr)
 	if err != nil {
 		return nil, err
-	}
-	as := []api.Authorization{createAuthorization(c, "CreateNetworkAcl", "network-acl", tags), vpcAuthorization(c, "CreateNetworkAcl", in.VpcId, v)}
-	if err := authorizeChecked(ctx, c, in.DryRun, tagErr, withCreateTags(c, as, "network-acl", tags)...); err != nil {
-		return nil, err
-	}
-	if v == nil {
-		return nil, unknownVPC(in.VpcId)
 	}
 	a := &networkACL{ID: s.ids.EC2("acl"), Tags: tags, Owner: acct, VPCID: v.ID, Entries: catchAllEntries()}
 	if err := putACL(t, acct, region, a); err != nil {
@@ -392,50 +376,19 @@ func (s *Service) describeNetworkACLs(ctx context.Context, c *api.Call, in *Desc
 	if err := checkFilters(in.Filters, networkACLFilters(&NetworkAcl{})); err != nil {
 		return nil, err
 	}
-	var acls []*networkACL
-	if len(in.NetworkAclIds) > 0 {
-		seen := map[string]bool{}
-		for _, id := range in.NetworkAclIds {
-			a, _, err := get[networkACL](t, c.Account(), c.Region, kindNetworkACL, id)
-			if err != nil {
-				return nil, err
-			}
-			if a == nil {
-				return nil, unknownNetworkACL(id)
-			}
-			if !seen[id] {
-				seen[id] = true
-				acls = append(acls, a)
-			}
-		}
-		sortByID(acls, func(a *networkACL) string { return a.ID })
-	} else if acls, err = list[networkACL](t, c.Account(), c.Region, kindNetworkACL); err != nil {
-		return nil, err
-	}
 	r := s.aclRenderer(t, c)
-	var ids []string
-	var matched []*NetworkAcl
-	for _, a := range acls {
-		out := r.acl(a)
-		ok, err := matchFilters(in.Filters, a.Tags, networkACLFilters(out))
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			matched = append(matched, out)
-			ids = append(ids, a.ID)
-		}
-	}
-	from, to, next, err := page(ids, in.NextToken, in.MaxResults)
+	acls, next, err := describe(t, c, describing[networkACL]{
+		kind: kindNetworkACL, id: func(a *networkACL) string { return a.ID }, tags: func(a *networkACL) []tag { return a.Tags },
+		// The filters see the ACL as rendered, without the associations of subnets that no longer exist.
+		values:   func(a *networkACL) (filterValues, error) { return networkACLFilters(r.acl(a)), nil },
+		notFound: func(missing []string) error { return unknownNetworkACL(missing[0]) },
+	}, in.NetworkAclIds, in.Filters, in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}
-	out := &DescribeNetworkAclsOutput{NetworkAcls: matched[from:to]}
-	if out.NetworkAcls == nil {
-		out.NetworkAcls = []*NetworkAcl{}
-	}
-	if next != "" {
-		out.NextToken = &next
+	out := &DescribeNetworkAclsOutput{NetworkAcls: []*NetworkAcl{}, NextToken: next}
+	for _, a := range acls {
+		out.NetworkAcls = append(out.NetworkAcls, r.acl(a))
 	}
 	return out, nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/sagebox/sagebox/internal/api"
 	"github.com/sagebox/sagebox/internal/awserr"
+	"github.com/sagebox/sagebox/internal/store"
 )
 
 // arn is the ARN of an EC2 resource in the call's account and region: arn:aws:ec2:REGION:ACCOUNT:TYPE/ID. An id of
@@ -313,6 +314,108 @@ func page(ids []string, nextToken *string, maxResults *int32) (from, to int, nex
 	return from, to, next, nil
 }
 
+// load reads the resource of a kind that a request names, for a handler that authorizes on it before it may say
+// that it does not exist: authz is asked with the resource, or with nil when there is none, and unknown(id) is the
+// answer then.
+func load[T any](ctx context.Context, c *api.Call, t store.Tx, dryRun *bool, kind, id string, authz func(*T) api.Authorization, unknown func(string) error) (*T, error) {
+	r, _, err := get[T](t, c.Account(), c.Region, kind, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := authorizeMany(ctx, c, dryRun, authz(r)); err != nil {
+		return nil, err
+	}
+	if r == nil {
+		return nil, unknown(id)
+	}
+	return r, nil
+}
+
+// Describe.
+
+// describing is what describe needs to know of a kind of resource.
+type describing[T any] struct {
+	kind string
+	id   func(*T) string
+	tags func(*T) []tag
+	// values are a resource's values for the filters of its Describe call. It may fail where they come from the
+	// rendered resource, which reads other records.
+	values func(*T) (filterValues, error)
+	// notFound is the error for the ids a request names that do not exist, in the request's order. Kinds differ:
+	// some name every missing id, others only the first.
+	notFound func(missing []string) error
+	// check, when set, vets each named id as it is read: the first id that is refused or missing answers (VPC
+	// endpoints). Nil for kinds whose handler checks every id first.
+	check func(id string) error
+	// visible, when set, hides resources that exist but that Describe no longer shows (a NAT gateway deleted long
+	// ago): a hidden resource named by id is missing.
+	visible func(*T) bool
+}
+
+// describe is the common body of a Describe call: it reads the resources the request names by id (each must
+// exist) or else every one of the kind, keeps those that pass the filters, and cuts the page the call asked for, in
+// id order. next is nil on the last page. The caller has authorized and checked the filter names already.
+func describe[T any](t store.Tx, c *api.Call, d describing[T], ids []string, filters []*Filter, nextToken *string, maxResults *int32) (pageOf []*T, next *string, err error) {
+	var all []*T
+	if len(ids) > 0 {
+		var missing []string
+		for _, id := range unique(ids) {
+			if d.check != nil {
+				if err := d.check(id); err != nil {
+					if len(missing) > 0 {
+						// The id that came first answers.
+						return nil, nil, d.notFound(missing)
+					}
+					return nil, nil, err
+				}
+			}
+			r, _, err := get[T](t, c.Account(), c.Region, d.kind, id)
+			if err != nil {
+				return nil, nil, err
+			}
+			if r == nil || (d.visible != nil && !d.visible(r)) {
+				missing = append(missing, id)
+				continue
+			}
+			all = append(all, r)
+		}
+		if len(missing) > 0 {
+			return nil, nil, d.notFound(missing)
+		}
+	} else if all, err = list[T](t, c.Account(), c.Region, d.kind); err != nil {
+		return nil, nil, err
+	}
+	// page() orders the ids it cuts; the resources must stand in the same order.
+	sortByID(all, d.id)
+	var matched []*T
+	var matchedIDs []string
+	for _, r := range all {
+		if d.visible != nil && !d.visible(r) {
+			continue
+		}
+		values, err := d.values(r)
+		if err != nil {
+			return nil, nil, err
+		}
+		ok, err := matchFilters(filters, d.tags(r), values)
+		if err != nil {
+			return nil, nil, err
+		}
+		if ok {
+			matched = append(matched, r)
+			matchedIDs = append(matchedIDs, d.id(r))
+		}
+	}
+	from, to, tok, err := page(matchedIDs, nextToken, maxResults)
+	if err != nil {
+		return nil, nil, err
+	}
+	if tok != "" {
+		next = &tok
+	}
+	return matched[from:to], next, nil
+}
+
 // Small helpers.
 
 func ptr[T any](v T) *T { return &v }
@@ -323,6 +426,28 @@ func deref[T any](p *T) T {
 		return zero
 	}
 	return *p
+}
+
+// unique returns ids without repeats, in their first order.
+func unique(ids []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// sortByID orders resources by id, as page() orders their ids.
+func sortByID[T any](xs []T, id func(T) string) {
+	for i := 1; i < len(xs); i++ {
+		for j := i; j > 0 && id(xs[j]) < id(xs[j-1]); j-- {
+			xs[j], xs[j-1] = xs[j-1], xs[j]
+		}
+	}
 }
 
 // contains reports whether list holds s.

@@ -126,19 +126,6 @@ func (s *Service) EndpointPolicy(t store.Tx, account, region, id string) (*polic
 	return policy.CompileText(e.Policy, policy.Resource, arnText, policy.EndpointPolicy)
 }
 
-// unique returns ids without repeats, in their first order.
-func unique(ids []string) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, id := range ids {
-		if !seen[id] {
-			seen[id] = true
-			out = append(out, id)
-		}
-	}
-	return out
-}
-
 // endpointKeys are the condition keys of an existing endpoint: its tags, its region and its service's name.
 func endpointKeys(c *api.Call, e *endpoint) map[string][]string {
 	keys := resourceKeys(c, e.Tags, "")
@@ -742,51 +729,27 @@ func (s *Service) describeVpcEndpoints(ctx context.Context, c *api.Call, in *Des
 	if err != nil {
 		return nil, err
 	}
-	var all []*endpoint
-	if len(in.VpcEndpointIds) > 0 {
-		for _, id := range unique(in.VpcEndpointIds) {
+	all, next, err := describe(t, c, describing[endpoint]{
+		kind: kindEndpoint, id: func(e *endpoint) string { return e.ID }, tags: func(e *endpoint) []tag { return e.Tags },
+		values:   func(e *endpoint) (filterValues, error) { return s.endpointFilters(c, e), nil },
+		notFound: func(missing []string) error { return noSuchEndpoint(missing[0]) },
+		check: func(id string) error {
 			if !wellFormedID(id, "vpce") {
-				return nil, malformedID("InvalidVpcEndpointId.Malformed", id, "vpce")
+				return malformedID("InvalidVpcEndpointId.Malformed", id, "vpce")
 			}
-			e, _, err := get[endpoint](t, c.Account(), c.Region, kindEndpoint, id)
-			if err != nil {
-				return nil, err
-			}
-			if e == nil {
-				return nil, noSuchEndpoint(id)
-			}
-			all = append(all, e)
-		}
-		sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
-	} else if all, err = list[endpoint](t, c.Account(), c.Region, kindEndpoint); err != nil {
-		return nil, err
-	}
-	var matched []*endpoint
-	var ids []string
-	for _, e := range all {
-		ok, err := matchFilters(in.Filters, e.Tags, s.endpointFilters(c, e))
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			matched = append(matched, e)
-			ids = append(ids, e.ID)
-		}
-	}
-	from, to, next, err := page(ids, in.NextToken, in.MaxResults)
+			return nil
+		},
+	}, in.VpcEndpointIds, in.Filters, in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}
-	out := &DescribeVpcEndpointsOutput{VpcEndpoints: []*VpcEndpoint{}}
-	for _, e := range matched[from:to] {
+	out := &DescribeVpcEndpointsOutput{VpcEndpoints: []*VpcEndpoint{}, NextToken: next}
+	for _, e := range all {
 		ve, err := s.apiEndpoint(t, c, e)
 		if err != nil {
 			return nil, err
 		}
 		out.VpcEndpoints = append(out.VpcEndpoints, ve)
-	}
-	if next != "" {
-		out.NextToken = ptr(next)
 	}
 	return out, nil
 }

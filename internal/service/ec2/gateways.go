@@ -189,15 +189,12 @@ func (s *Service) deleteInternetGateway(ctx context.Context, c *api.Call, in *De
 	if err != nil {
 		return nil, err
 	}
-	g, _, err := get[internetGateway](t, c.Account(), c.Region, kindInternetGateway, in.InternetGatewayId)
+	authz := func(g *internetGateway) api.Authorization {
+		return internetGatewayAuthorization(c, "DeleteInternetGateway", in.InternetGatewayId, g)
+	}
+	g, err := load(ctx, c, t, in.DryRun, kindInternetGateway, in.InternetGatewayId, authz, unknownInternetGateway)
 	if err != nil {
 		return nil, err
-	}
-	if err := authorizeMany(ctx, c, in.DryRun, internetGatewayAuthorization(c, "DeleteInternetGateway", in.InternetGatewayId, g)); err != nil {
-		return nil, err
-	}
-	if g == nil {
-		return nil, unknownInternetGateway(in.InternetGatewayId)
 	}
 	if g.VPCID != "" {
 		return nil, dependencyViolation("The internetGateway '%s' has dependencies and cannot be deleted.", g.ID)
@@ -222,48 +219,17 @@ func (s *Service) describeInternetGateways(ctx context.Context, c *api.Call, in 
 	if err := checkFilters(in.Filters, internetGatewayFilters(&internetGateway{})); err != nil {
 		return nil, err
 	}
-	var gws []*internetGateway
-	if len(in.InternetGatewayIds) > 0 {
-		seen := map[string]bool{}
-		for _, id := range in.InternetGatewayIds {
-			g, _, err := get[internetGateway](t, c.Account(), c.Region, kindInternetGateway, id)
-			if err != nil {
-				return nil, err
-			}
-			if g == nil {
-				return nil, unknownInternetGateway(id)
-			}
-			if !seen[id] {
-				seen[id] = true
-				gws = append(gws, g)
-			}
-		}
-		sortByID(gws, func(g *internetGateway) string { return g.ID })
-	} else if gws, err = list[internetGateway](t, c.Account(), c.Region, kindInternetGateway); err != nil {
-		return nil, err
-	}
-	var ids []string
-	var matched []*internetGateway
-	for _, g := range gws {
-		ok, err := matchFilters(in.Filters, g.Tags, internetGatewayFilters(g))
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			matched = append(matched, g)
-			ids = append(ids, g.ID)
-		}
-	}
-	from, to, next, err := page(ids, in.NextToken, in.MaxResults)
+	gws, next, err := describe(t, c, describing[internetGateway]{
+		kind: kindInternetGateway, id: func(g *internetGateway) string { return g.ID }, tags: func(g *internetGateway) []tag { return g.Tags },
+		values:   func(g *internetGateway) (filterValues, error) { return internetGatewayFilters(g), nil },
+		notFound: func(missing []string) error { return unknownInternetGateway(missing[0]) },
+	}, in.InternetGatewayIds, in.Filters, in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}
-	out := &DescribeInternetGatewaysOutput{InternetGateways: []*InternetGateway{}}
-	for _, g := range matched[from:to] {
+	out := &DescribeInternetGatewaysOutput{InternetGateways: []*InternetGateway{}, NextToken: next}
+	for _, g := range gws {
 		out.InternetGateways = append(out.InternetGateways, apiInternetGateway(g))
-	}
-	if next != "" {
-		out.NextToken = &next
 	}
 	return out, nil
 }
@@ -287,15 +253,6 @@ func internetGatewayFilters(g *internetGateway) filterValues {
 			return []string{g.Owner}, true
 		}
 		return nil, false
-	}
-}
-
-// sortByID orders resources by id, as page() orders their ids.
-func sortByID[T any](xs []T, id func(T) string) {
-	for i := 1; i < len(xs); i++ {
-		for j := i; j > 0 && id(xs[j]) < id(xs[j-1]); j-- {
-			xs[j], xs[j-1] = xs[j-1], xs[j]
-		}
 	}
 }
 
@@ -622,55 +579,22 @@ func (s *Service) describeNatGateways(ctx context.Context, c *api.Call, in *Desc
 	if err := checkFilters(in.Filter, natGatewayFilters(&natGateway{}, "")); err != nil {
 		return nil, err
 	}
-	var nats []*natGateway
-	if len(in.NatGatewayIds) > 0 {
-		seen := map[string]bool{}
-		for _, id := range in.NatGatewayIds {
-			n, _, err := get[natGateway](t, c.Account(), c.Region, kindNatGateway, id)
-			if err != nil {
-				return nil, err
-			}
-			if n == nil || !s.natVisible(n, c.Now) {
-				return nil, unknownNatGateway(id)
-			}
-			if !seen[id] {
-				seen[id] = true
-				nats = append(nats, n)
-			}
-		}
-		sortByID(nats, func(n *natGateway) string { return n.ID })
-	} else if nats, err = list[natGateway](t, c.Account(), c.Region, kindNatGateway); err != nil {
-		return nil, err
-	}
-	var ids []string
-	var matched []*natGateway
-	for _, n := range nats {
-		if !s.natVisible(n, c.Now) {
-			continue
-		}
-		ok, err := matchFilters(in.Filter, n.Tags, natGatewayFilters(n, s.natState(n, c.Now)))
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			matched = append(matched, n)
-			ids = append(ids, n.ID)
-		}
-	}
-	from, to, next, err := page(ids, in.NextToken, in.MaxResults)
+	nats, next, err := describe(t, c, describing[natGateway]{
+		kind: kindNatGateway, id: func(n *natGateway) string { return n.ID }, tags: func(n *natGateway) []tag { return n.Tags },
+		values:   func(n *natGateway) (filterValues, error) { return natGatewayFilters(n, s.natState(n, c.Now)), nil },
+		notFound: func(missing []string) error { return unknownNatGateway(missing[0]) },
+		visible:  func(n *natGateway) bool { return s.natVisible(n, c.Now) },
+	}, in.NatGatewayIds, in.Filter, in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}
-	out := &DescribeNatGatewaysOutput{NatGateways: []*NatGateway{}}
-	for _, n := range matched[from:to] {
+	out := &DescribeNatGatewaysOutput{NatGateways: []*NatGateway{}, NextToken: next}
+	for _, n := range nats {
 		g, err := s.apiNatGateway(t, c, n, s.natState(n, c.Now))
 		if err != nil {
 			return nil, err
 		}
 		out.NatGateways = append(out.NatGateways, g)
-	}
-	if next != "" {
-		out.NextToken = &next
 	}
 	return out, nil
 }

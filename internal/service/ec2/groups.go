@@ -307,9 +307,7 @@ func (s *Service) createSecurityGroup(ctx context.Context, c *api.Call, in *Crea
 			vpcID = dv.ID
 		}
 	}
-	newARN := arn(c, "security-group", "*")
-	as := []api.Authorization{{Action: "ec2:CreateSecurityGroup", Resources: []string{newARN},
-		Context: requestTagKeys(map[string][]string{"ec2:Region": {c.Region}}, tags)}}
+	as := []api.Authorization{createAuthorization(c, "CreateSecurityGroup", "security-group", tags)}
 	var v *vpc
 	if vpcID != "" {
 		var keys map[string][]string
@@ -318,9 +316,7 @@ func (s *Service) createSecurityGroup(ctx context.Context, c *api.Call, in *Crea
 		}
 		as = append(as, api.Authorization{Action: "ec2:CreateSecurityGroup", Resources: []string{arn(c, "vpc", vpcID)}, Context: keys})
 	}
-	if len(tags) > 0 {
-		as = append(as, createTagsAuthorization(c, newARN, tags))
-	}
+	as = withCreateTags(c, as, "security-group", tags)
 	if err := authorizeMany(ctx, c, in.DryRun, as...); err != nil {
 		return nil, err
 	}

@@ -2,7 +2,6 @@ package ec2
 
 import (
 	"context"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -296,9 +295,8 @@ func (s *Service) createNetworkInterface(ctx context.Context, c *api.Call, in *C
 			asked = []string{v.DefaultGroup}
 		}
 	}
-	newARN := arn(c, "network-interface", "*")
 	as := []api.Authorization{
-		{Action: "ec2:CreateNetworkInterface", Resources: []string{newARN}, Context: requestTagKeys(map[string][]string{"ec2:Region": {c.Region}}, tags)},
+		createAuthorization(c, "CreateNetworkInterface", "network-interface", tags),
 		{Action: "ec2:CreateNetworkInterface", Resources: []string{arn(c, "subnet", in.SubnetId)}, Context: snKeys},
 	}
 	for _, id := range asked {
@@ -314,9 +312,7 @@ func (s *Service) createNetworkInterface(ctx context.Context, c *api.Call, in *C
 		}
 		as = append(as, api.Authorization{Action: "ec2:CreateNetworkInterface", Resources: []string{arn(c, "security-group", id)}, Context: keys})
 	}
-	if len(tags) > 0 {
-		as = append(as, createTagsAuthorization(c, newARN, tags))
-	}
+	as = withCreateTags(c, as, "network-interface", tags)
 	if err := authorizeMany(ctx, c, in.DryRun, as...); err != nil {
 		return nil, err
 	}
@@ -477,26 +473,6 @@ func (s *Service) describeNetworkInterfaces(ctx context.Context, c *api.Call, in
 	if err != nil {
 		return nil, err
 	}
-	var enis []*networkInterface
-	if len(in.NetworkInterfaceIds) > 0 {
-		var missing []string
-		for _, id := range unique(in.NetworkInterfaceIds) {
-			n, _, err := get[networkInterface](t, c.Account(), c.Region, kindInterface, id)
-			if err != nil {
-				return nil, err
-			}
-			if n == nil {
-				missing = append(missing, id)
-				continue
-			}
-			enis = append(enis, n)
-		}
-		if len(missing) > 0 {
-			return nil, idsNotFound("InvalidNetworkInterfaceID.NotFound", "networkInterface", missing)
-		}
-	} else if enis, err = list[networkInterface](t, c.Account(), c.Region, kindInterface); err != nil {
-		return nil, err
-	}
 	names := map[string]string{}
 	groupName := func(id string) string {
 		if name, ok := names[id]; ok {
@@ -510,33 +486,28 @@ func (s *Service) describeNetworkInterfaces(ctx context.Context, c *api.Call, in
 		}
 		return names[id]
 	}
-	byID := map[string]*NetworkInterface{}
-	var ids []string
-	for _, n := range enis {
-		ni, err := apiInterface(c, t, n)
-		if err != nil {
-			return nil, err
-		}
-		ok, err := matchFilters(in.Filters, n.Tags, interfaceFilter(c, n, groupName, ni.Association))
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			byID[n.ID] = ni
-			ids = append(ids, n.ID)
-		}
-	}
-	sort.Strings(ids)
-	from, to, next, err := page(ids, in.NextToken, in.MaxResults)
+	// The filters see the association of the rendered interface; what was rendered is what is answered.
+	rendered := map[string]*NetworkInterface{}
+	enis, next, err := describe(t, c, describing[networkInterface]{
+		kind: kindInterface, id: func(n *networkInterface) string { return n.ID }, tags: func(n *networkInterface) []tag { return n.Tags },
+		values: func(n *networkInterface) (filterValues, error) {
+			ni, err := apiInterface(c, t, n)
+			if err != nil {
+				return nil, err
+			}
+			rendered[n.ID] = ni
+			return interfaceFilter(c, n, groupName, ni.Association), nil
+		},
+		notFound: func(missing []string) error {
+			return idsNotFound("InvalidNetworkInterfaceID.NotFound", "networkInterface", missing)
+		},
+	}, in.NetworkInterfaceIds, in.Filters, in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}
-	out := &DescribeNetworkInterfacesOutput{NetworkInterfaces: []*NetworkInterface{}}
-	for _, id := range ids[from:to] {
-		out.NetworkInterfaces = append(out.NetworkInterfaces, byID[id])
-	}
-	if next != "" {
-		out.NextToken = ptr(next)
+	out := &DescribeNetworkInterfacesOutput{NetworkInterfaces: []*NetworkInterface{}, NextToken: next}
+	for _, n := range enis {
+		out.NetworkInterfaces = append(out.NetworkInterfaces, rendered[n.ID])
 	}
 	return out, nil
 }

@@ -152,34 +152,31 @@ func takeAddress(sn *subnet, want, owner string) (string, error) {
 // checkGroups makes sure every group exists and belongs to the VPC, as EC2 checks the groups of an interface or
 // an endpoint.
 func checkGroups(t store.Tx, account, region, vpcID string, ids []string) error {
-	for _, id := range ids {
-		g, _, err := get[securityGroup](t, account, region, kindSecurityGroup, id)
-		if err != nil {
-			return err
-		}
-		if g == nil {
-			return notFound("InvalidGroup.NotFound", "The security group '%s' does not exist", id)
-		}
-		if g.VPCID != vpcID {
-			return invalidParameter("Security group %s and subnet belong to different networks.", id)
-		}
-	}
-	return nil
+	return checkGroupsIn(t, account, region, vpcID, ids, func(id string) error {
+		return invalidParameter("Security group %s and subnet belong to different networks.", id)
+	})
 }
 
 // checkSubnetGroups is checkGroups for an interface in a subnet, with EC2's text for a group of another VPC, which
 // names the subnet: "Security group sg-… and subnet subnet-… belong to different networks."
 func checkSubnetGroups(t store.Tx, account, region string, sn *subnet, ids []string) error {
+	return checkGroupsIn(t, account, region, sn.VPCID, ids, func(id string) error {
+		return invalidParameter("Security group %s and subnet %s belong to different networks.", id, sn.ID)
+	})
+}
+
+// checkGroupsIn is checkGroups with otherVPC as the answer for a group of another VPC.
+func checkGroupsIn(t store.Tx, account, region, vpcID string, ids []string, otherVPC func(id string) error) error {
 	for _, id := range ids {
 		g, _, err := get[securityGroup](t, account, region, kindSecurityGroup, id)
 		if err != nil {
 			return err
 		}
 		if g == nil {
-			return notFound("InvalidGroup.NotFound", "The security group '%s' does not exist", id)
+			return groupNotFound(id)
 		}
-		if g.VPCID != sn.VPCID {
-			return invalidParameter("Security group %s and subnet %s belong to different networks.", id, sn.ID)
+		if g.VPCID != vpcID {
+			return otherVPC(id)
 		}
 	}
 	return nil

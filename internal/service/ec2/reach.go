@@ -218,15 +218,10 @@ type network struct {
 }
 
 func loadNetwork(t store.Tx, account, region string, v *vpc) (*network, error) {
-	n := &network{account: account, region: region, vpc: v, subnets: map[string]*subnet{}, groups: map[string]*securityGroup{},
-		nats: map[string]*natGateway{}, igws: map[string]*internetGateway{}, endpoints: map[string]*endpoint{},
-		interfaces: map[string]*networkInterface{}}
-	subnets, err := listByVPC[subnet](t, account, region, kindSubnet, v.ID)
-	if err != nil {
+	n := &network{account: account, region: region, vpc: v}
+	var err error
+	if n.subnets, err = byIDInVPC(t, account, region, kindSubnet, v.ID, func(x *subnet) string { return x.ID }); err != nil {
 		return nil, err
-	}
-	for _, x := range subnets {
-		n.subnets[x.ID] = x
 	}
 	if n.tables, err = listByVPC[routeTable](t, account, region, kindRouteTable, v.ID); err != nil {
 		return nil, err
@@ -234,42 +229,35 @@ func loadNetwork(t store.Tx, account, region string, v *vpc) (*network, error) {
 	if n.acls, err = listByVPC[networkACL](t, account, region, kindNetworkACL, v.ID); err != nil {
 		return nil, err
 	}
-	groups, err := listByVPC[securityGroup](t, account, region, kindSecurityGroup, v.ID)
-	if err != nil {
+	if n.groups, err = byIDInVPC(t, account, region, kindSecurityGroup, v.ID, func(x *securityGroup) string { return x.ID }); err != nil {
 		return nil, err
 	}
-	for _, x := range groups {
-		n.groups[x.ID] = x
-	}
-	nats, err := listByVPC[natGateway](t, account, region, kindNatGateway, v.ID)
-	if err != nil {
+	if n.nats, err = byIDInVPC(t, account, region, kindNatGateway, v.ID, func(x *natGateway) string { return x.ID }); err != nil {
 		return nil, err
 	}
-	for _, x := range nats {
-		n.nats[x.ID] = x
-	}
-	igws, err := listByVPC[internetGateway](t, account, region, kindInternetGateway, v.ID)
-	if err != nil {
+	if n.igws, err = byIDInVPC(t, account, region, kindInternetGateway, v.ID, func(x *internetGateway) string { return x.ID }); err != nil {
 		return nil, err
 	}
-	for _, x := range igws {
-		n.igws[x.ID] = x
-	}
-	eps, err := listByVPC[endpoint](t, account, region, kindEndpoint, v.ID)
-	if err != nil {
+	if n.endpoints, err = byIDInVPC(t, account, region, kindEndpoint, v.ID, func(x *endpoint) string { return x.ID }); err != nil {
 		return nil, err
 	}
-	for _, x := range eps {
-		n.endpoints[x.ID] = x
-	}
-	enis, err := listByVPC[networkInterface](t, account, region, kindInterface, v.ID)
-	if err != nil {
+	if n.interfaces, err = byIDInVPC(t, account, region, kindInterface, v.ID, func(x *networkInterface) string { return x.ID }); err != nil {
 		return nil, err
-	}
-	for _, x := range enis {
-		n.interfaces[x.ID] = x
 	}
 	return n, nil
+}
+
+// byIDInVPC reads the resources of a kind in a VPC by their ids (an empty map when there are none).
+func byIDInVPC[T any](t store.Tx, account, region, kind, vpcID string, id func(*T) string) (map[string]*T, error) {
+	xs, err := listByVPC[T](t, account, region, kind, vpcID)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*T, len(xs))
+	for _, x := range xs {
+		out[id(x)] = x
+	}
+	return out, nil
 }
 
 // routeTableOf is the route table of a subnet: the one associated with it, or the VPC's main one.
@@ -742,25 +730,22 @@ func (r *reacher) ruleHolds(g groupRule, a netip.Addr, groups []string) bool {
 // egressAllows returns the first of the groups whose outbound rules let TCP 443 go to the address (or to one of
 // the destination's groups).
 func (r *reacher) egressAllows(groups []string, a netip.Addr, destGroups []string) (string, bool) {
-	for _, id := range groups {
-		if g := r.net.groups[id]; g != nil {
-			for _, rule := range g.Egress {
-				if groupRuleAllowsHTTPS(rule) && r.ruleHolds(rule, a, destGroups) {
-					return id, true
-				}
-			}
-		}
-	}
-	return "", false
+	return r.groupsAllow(groups, func(g *securityGroup) []groupRule { return g.Egress }, a, destGroups)
 }
 
 // ingressAllows returns the first of the groups whose inbound rules let TCP 443 in from the address (or from one
 // of the source's groups).
 func (r *reacher) ingressAllows(groups []string, a netip.Addr, srcGroups []string) (string, bool) {
+	return r.groupsAllow(groups, func(g *securityGroup) []groupRule { return g.Ingress }, a, srcGroups)
+}
+
+// groupsAllow returns the first of the groups with one of its rules (of a direction) that lets TCP 443 pass to or
+// from the address or the peer's groups.
+func (r *reacher) groupsAllow(groups []string, rules func(*securityGroup) []groupRule, a netip.Addr, peerGroups []string) (string, bool) {
 	for _, id := range groups {
 		if g := r.net.groups[id]; g != nil {
-			for _, rule := range g.Ingress {
-				if groupRuleAllowsHTTPS(rule) && r.ruleHolds(rule, a, srcGroups) {
+			for _, rule := range rules(g) {
+				if groupRuleAllowsHTTPS(rule) && r.ruleHolds(rule, a, peerGroups) {
 					return id, true
 				}
 			}

@@ -28,7 +28,7 @@ func (s *Service) registerRouteTables(h *api.ServiceHandlers) {
 // kind's prefix (`Invalid id: "vpc-1" (expecting "rtb-...")`), the kind's NotFound error otherwise.
 func unknownResource(id, prefix, malformedCode, notFoundCode, notFoundFormat string) error {
 	if malformedCode != "" && !strings.HasPrefix(id, prefix+"-") {
-		return awserr.New(malformedCode, "Invalid id: \"%s\" (expecting \"%s-...\")", id, prefix)
+		return refMalformed(malformedCode, id, prefix)
 	}
 	return notFound(notFoundCode, notFoundFormat, id)
 }
@@ -49,28 +49,22 @@ func unknownAssociation(id string) error {
 	return notFound("InvalidAssociationID.NotFound", "The association ID '%s' does not exist", id)
 }
 
-// The condition keys of each kind of existing resource, as the Service Authorization Reference lists them for its
-// resource type (the tag keys, ec2:Region and ec2:Vpc come from resourceKeys).
+// The condition keys of each kind of resource a request names, as the Service Authorization Reference lists them
+// for its resource type (the tag keys, ec2:Region and ec2:Vpc come from resourceKeys); a resource that does not
+// exist has ec2:Region alone. keysOfVPC and keysOfSubnet are vpcKeys and subnetKeys for one that may not exist.
 
 func keysOfVPC(c *api.Call, v *vpc) map[string][]string {
 	if v == nil {
 		return resourceKeys(c, nil, "")
 	}
-	keys := resourceKeys(c, v.Tags, "")
-	keys["ec2:VpcID"] = []string{v.ID}
-	keys["ec2:Tenancy"] = []string{v.Tenancy}
-	return keys
+	return vpcKeys(c, v)
 }
 
 func keysOfSubnet(c *api.Call, sn *subnet) map[string][]string {
 	if sn == nil {
 		return resourceKeys(c, nil, "")
 	}
-	keys := resourceKeys(c, sn.Tags, sn.VPCID)
-	keys["ec2:SubnetID"] = []string{sn.ID}
-	keys["ec2:AvailabilityZone"] = []string{sn.Zone}
-	keys["ec2:AvailabilityZoneId"] = []string{sn.ZoneID}
-	return keys
+	return subnetKeys(c, sn)
 }
 
 func keysOfRouteTable(c *api.Call, rt *routeTable) map[string][]string {
@@ -125,6 +119,24 @@ func withCreateTags(c *api.Call, as []api.Authorization, arnType string, tags []
 	return append(as, createTagsAuthorization(c, arn(c, arnType, "*"), tags))
 }
 
+// loadVPCForCreate reads the VPC a Create call makes its resource (of ARN type arnType, with the request's tags
+// and their check tagErr) in, authorizes the call on the new resource and on the VPC, and answers an unknown VPC
+// only then (CreateRouteTable, CreateNetworkAcl).
+func loadVPCForCreate(ctx context.Context, c *api.Call, t store.Tx, dryRun *bool, action, arnType, vpcID string, tags []tag, tagErr error) (*vpc, error) {
+	v, _, err := get[vpc](t, c.Account(), c.Region, kindVPC, vpcID)
+	if err != nil {
+		return nil, err
+	}
+	as := []api.Authorization{createAuthorization(c, action, arnType, tags), vpcAuthorization(c, action, vpcID, v)}
+	if err := authorizeChecked(ctx, c, dryRun, tagErr, withCreateTags(c, as, arnType, tags)...); err != nil {
+		return nil, err
+	}
+	if v == nil {
+		return nil, unknownVPC(vpcID)
+	}
+	return v, nil
+}
+
 func (s *Service) createRouteTable(ctx context.Context, c *api.Call, in *CreateRouteTableInput) (*CreateRouteTableOutput, error) {
 	if err := s.begin(ctx, c); err != nil {
 		return nil, err
@@ -135,16 +147,9 @@ func (s *Service) createRouteTable(ctx context.Context, c *api.Call, in *CreateR
 		return nil, err
 	}
 	acct, region := c.Account(), c.Region
-	v, _, err := get[vpc](t, acct, region, kindVPC, in.VpcId)
+	v, err := loadVPCForCreate(ctx, c, t, in.DryRun, "CreateRouteTable", "route-table", in.VpcId, tags, tagErr)
 	if err != nil {
 		return nil, err
-	}
-	as := []api.Authorization{createAuthorization(c, "CreateRouteTable", "route-table", tags), vpcAuthorization(c, "CreateRouteTable", in.VpcId, v)}
-	if err := authorizeChecked(ctx, c, in.DryRun, tagErr, withCreateTags(c, as, "route-table", tags)...); err != nil {
-		return nil, err
-	}
-	if v == nil {
-		return nil, unknownVPC(in.VpcId)
 	}
 	rt := &routeTable{ID: s.ids.EC2("rtb"), Tags: tags, Owner: acct, VPCID: v.ID}
 	for _, b := range v.Blocks {
@@ -172,15 +177,9 @@ func (s *Service) deleteRouteTable(ctx context.Context, c *api.Call, in *DeleteR
 		return nil, err
 	}
 	acct, region := c.Account(), c.Region
-	rt, _, err := get[routeTable](t, acct, region, kindRouteTable, in.RouteTableId)
+	rt, err := loadRouteTableFor(ctx, c, t, in.DryRun, "DeleteRouteTable", in.RouteTableId)
 	if err != nil {
 		return nil, err
-	}
-	if err := authorizeMany(ctx, c, in.DryRun, routeTableAuthorization(c, "DeleteRouteTable", in.RouteTableId, rt)); err != nil {
-		return nil, err
-	}
-	if rt == nil {
-		return nil, unknownRouteTable(in.RouteTableId)
 	}
 	// The main table cannot go (a VPC always has one), nor can a table that subnets still use.
 	assocs, err := liveRouteAssociations(t, acct, region, rt)
@@ -225,63 +224,26 @@ func (s *Service) describeRouteTables(ctx context.Context, c *api.Call, in *Desc
 	if err != nil {
 		return nil, err
 	}
-	acct, region := c.Account(), c.Region
 	if err := checkFilters(in.Filters, routeTableFilterNames); err != nil {
 		return nil, err
 	}
-	var tables []*routeTable
-	if len(in.RouteTableIds) > 0 {
-		for _, id := range in.RouteTableIds {
-			rt, _, err := get[routeTable](t, acct, region, kindRouteTable, id)
-			if err != nil {
-				return nil, err
-			}
-			if rt == nil {
-				return nil, unknownRouteTable(id)
-			}
-			tables = append(tables, rt)
-		}
-	} else if tables, err = list[routeTable](t, acct, region, kindRouteTable); err != nil {
-		return nil, err
-	}
 	r := s.routeRenderer(t, c)
-	var matched []*RouteTable
-	var ids []string
-	seen := map[string]bool{}
-	for _, rt := range tables {
-		if seen[rt.ID] {
-			continue
-		}
-		seen[rt.ID] = true
-		out := r.table(rt)
-		ok, err := matchFilters(in.Filters, rt.Tags, routeTableFilters(out))
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			matched = append(matched, out)
-			ids = append(ids, rt.ID)
-		}
-	}
-	from, to, next, err := page(ids, in.NextToken, in.MaxResults)
+	tables, next, err := describe(t, c, describing[routeTable]{
+		kind: kindRouteTable, id: func(rt *routeTable) string { return rt.ID }, tags: func(rt *routeTable) []tag { return rt.Tags },
+		// The filters see the table as rendered, with what the renderer derives (a route to a target gone is a blackhole).
+		values:   func(rt *routeTable) (filterValues, error) { return routeTableFilters(r.table(rt)), nil },
+		notFound: func(missing []string) error { return unknownRouteTable(missing[0]) },
+	}, in.RouteTableIds, in.Filters, in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}
-	out := &DescribeRouteTablesOutput{RouteTables: sortedRouteTables(matched)[from:to]}
-	if next != "" {
-		out.NextToken = &next
+	// An empty page leaves RouteTables nil, so the answer has no routeTableSet where the other Describe calls answer
+	// an empty set: kept as this handler always answered.
+	out := &DescribeRouteTablesOutput{NextToken: next}
+	for _, rt := range tables {
+		out.RouteTables = append(out.RouteTables, r.table(rt))
 	}
 	return out, nil
-}
-
-// sortedRouteTables orders rendered tables by id, as page() orders their ids.
-func sortedRouteTables(ts []*RouteTable) []*RouteTable {
-	for i := 1; i < len(ts); i++ {
-		for j := i; j > 0 && deref(ts[j].RouteTableId) < deref(ts[j-1].RouteTableId); j-- {
-			ts[j], ts[j-1] = ts[j-1], ts[j]
-		}
-	}
-	return ts
 }
 
 // routeTableFilterNames knows the filter names of DescribeRouteTables, for checking them without a table.
@@ -802,19 +764,10 @@ func checkInsideVPC(t store.Tx, c *api.Call, v *vpc, dest, targetKind string) (i
 	return false, nil
 }
 
-// loadRouteTableFor reads the table a route request names and authorizes action on it.
+// loadRouteTableFor reads the table a request names and authorizes action on it.
 func loadRouteTableFor(ctx context.Context, c *api.Call, t store.Tx, dryRun *bool, action, id string) (*routeTable, error) {
-	rt, _, err := get[routeTable](t, c.Account(), c.Region, kindRouteTable, id)
-	if err != nil {
-		return nil, err
-	}
-	if err := authorizeMany(ctx, c, dryRun, routeTableAuthorization(c, action, id, rt)); err != nil {
-		return nil, err
-	}
-	if rt == nil {
-		return nil, unknownRouteTable(id)
-	}
-	return rt, nil
+	authz := func(rt *routeTable) api.Authorization { return routeTableAuthorization(c, action, id, rt) }
+	return load(ctx, c, t, dryRun, kindRouteTable, id, authz, unknownRouteTable)
 }
 
 func (s *Service) createRoute(ctx context.Context, c *api.Call, in *CreateRouteInput) (*CreateRouteOutput, error) {

@@ -36,14 +36,13 @@ func subnetKeys(c *api.Call, sn *subnet) map[string][]string {
 // findSubnet reads the subnet a request names, for a handler that authorizes on it before it may say that it does
 // not exist: the subnet (nil when there is none) and the condition keys to authorize with.
 func findSubnet(c *api.Call, t store.Tx, id string) (*subnet, map[string][]string, error) {
-	sn, _, err := get[subnet](t, c.Account(), c.Region, kindSubnet, id)
-	if err != nil {
-		return nil, nil, err
-	}
-	if sn == nil {
-		return nil, map[string][]string{"ec2:Region": {c.Region}, "ec2:SubnetID": {id}}, nil
-	}
-	return sn, subnetKeys(c, sn), nil
+	return findNamed(c, t, kindSubnet, "ec2:SubnetID", id, subnetKeys)
+}
+
+// loadSubnetFor reads the subnet a request names and authorizes action on it, with its keys and more
+// (ModifySubnetAttribute's ec2:Attribute keys, or nil); a malformed or unknown id is answered only once authorized.
+func loadSubnetFor(ctx context.Context, c *api.Call, t store.Tx, dryRun *bool, action, id string, more map[string][]string) (*subnet, error) {
+	return loadNamedFor(ctx, c, t, dryRun, action, "subnet", id, more, findSubnet, "InvalidSubnetID.Malformed", subnetNotFound)
 }
 
 // apiSubnet renders a stored subnet with every member EC2 shows of an IPv4 subnet.
@@ -177,14 +176,10 @@ func (s *Service) createSubnet(ctx context.Context, c *api.Call, in *CreateSubne
 	if err != nil {
 		return nil, err
 	}
-	newARN := arn(c, "subnet", "*")
-	as := []api.Authorization{
-		{Action: "ec2:CreateSubnet", Resources: []string{newARN}, Context: requestTagKeys(map[string][]string{"ec2:Region": {c.Region}}, tags)},
+	as := withCreateTags(c, []api.Authorization{
+		createAuthorization(c, "CreateSubnet", "subnet", tags),
 		{Action: "ec2:CreateSubnet", Resources: []string{arn(c, "vpc", in.VpcId)}, Context: keys},
-	}
-	if len(tags) > 0 {
-		as = append(as, createTagsAuthorization(c, newARN, tags))
-	}
+	}, "subnet", tags)
 	if err := authorizeMany(ctx, c, in.DryRun, as...); err != nil {
 		return nil, err
 	}
@@ -268,53 +263,17 @@ func (s *Service) describeSubnets(ctx context.Context, c *api.Call, in *Describe
 	if err != nil {
 		return nil, err
 	}
-	var subnets []*subnet
-	if len(in.SubnetIds) > 0 {
-		var missing []string
-		seen := map[string]bool{}
-		for _, id := range in.SubnetIds {
-			if seen[id] {
-				continue
-			}
-			seen[id] = true
-			sn, _, err := get[subnet](t, c.Account(), c.Region, kindSubnet, id)
-			if err != nil {
-				return nil, err
-			}
-			if sn == nil {
-				missing = append(missing, id)
-				continue
-			}
-			subnets = append(subnets, sn)
-		}
-		if len(missing) > 0 {
-			return nil, idsNotFound("InvalidSubnetID.NotFound", "subnet", missing)
-		}
-	} else if subnets, err = list[subnet](t, c.Account(), c.Region, kindSubnet); err != nil {
-		return nil, err
-	}
-	byID := map[string]*subnet{}
-	var ids []string
-	for _, sn := range subnets {
-		ok, err := matchFilters(in.Filters, sn.Tags, subnetFilter(c, sn))
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			byID[sn.ID] = sn
-			ids = append(ids, sn.ID)
-		}
-	}
-	from, to, next, err := page(ids, in.NextToken, in.MaxResults)
+	subnets, next, err := describe(t, c, describing[subnet]{
+		kind: kindSubnet, id: func(sn *subnet) string { return sn.ID }, tags: func(sn *subnet) []tag { return sn.Tags },
+		values:   func(sn *subnet) (filterValues, error) { return subnetFilter(c, sn), nil },
+		notFound: func(missing []string) error { return idsNotFound("InvalidSubnetID.NotFound", "subnet", missing) },
+	}, in.SubnetIds, in.Filters, in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}
-	out := &DescribeSubnetsOutput{Subnets: []*Subnet{}}
-	for _, id := range ids[from:to] {
-		out.Subnets = append(out.Subnets, apiSubnet(c, byID[id]))
-	}
-	if next != "" {
-		out.NextToken = ptr(next)
+	out := &DescribeSubnetsOutput{Subnets: []*Subnet{}, NextToken: next}
+	for _, sn := range subnets {
+		out.Subnets = append(out.Subnets, apiSubnet(c, sn))
 	}
 	return out, nil
 }
@@ -327,18 +286,9 @@ func (s *Service) deleteSubnet(ctx context.Context, c *api.Call, in *DeleteSubne
 	if err != nil {
 		return nil, err
 	}
-	sn, keys, err := findSubnet(c, t, in.SubnetId)
+	sn, err := loadSubnetFor(ctx, c, t, in.DryRun, "DeleteSubnet", in.SubnetId, nil)
 	if err != nil {
 		return nil, err
-	}
-	if err := authorize(ctx, c, in.DryRun, "DeleteSubnet", []string{arn(c, "subnet", in.SubnetId)}, keys); err != nil {
-		return nil, err
-	}
-	if !wellFormedID(in.SubnetId, "subnet") {
-		return nil, idMalformed("InvalidSubnetID.Malformed", in.SubnetId)
-	}
-	if sn == nil {
-		return nil, subnetNotFound(in.SubnetId)
 	}
 	// Interfaces are what stays in a subnet: an instance's, a NAT gateway's, an interface endpoint's, SageMaker's.
 	enis, err := t.Find(scope(c.Account(), c.Region, kindInterface), indexSubnet, sn.ID)
@@ -438,11 +388,8 @@ func (s *Service) modifySubnetAttribute(ctx context.Context, c *api.Call, in *Mo
 	if err != nil {
 		return nil, err
 	}
-	sn, keys, err := findSubnet(c, t, in.SubnetId)
-	if err != nil {
-		return nil, err
-	}
 	attrs := subnetAttributes(in)
+	keys := map[string][]string{}
 	var names []string
 	for _, a := range attrs {
 		attr := strings.ToUpper(a.name[:1]) + a.name[1:]
@@ -452,14 +399,9 @@ func (s *Service) modifySubnetAttribute(ctx context.Context, c *api.Call, in *Mo
 			keys["ec2:Attribute/"+attr] = []string{a.value}
 		}
 	}
-	if err := authorize(ctx, c, nil, "ModifySubnetAttribute", []string{arn(c, "subnet", in.SubnetId)}, keys); err != nil {
+	sn, err := loadSubnetFor(ctx, c, t, nil, "ModifySubnetAttribute", in.SubnetId, keys)
+	if err != nil {
 		return nil, err
-	}
-	if !wellFormedID(in.SubnetId, "subnet") {
-		return nil, idMalformed("InvalidSubnetID.Malformed", in.SubnetId)
-	}
-	if sn == nil {
-		return nil, subnetNotFound(in.SubnetId)
 	}
 	switch {
 	case len(attrs) == 0:

@@ -3,6 +3,7 @@ package ec2
 import (
 	"context"
 	"errors"
+	"maps"
 	"net/netip"
 	"strings"
 
@@ -75,14 +76,48 @@ func vpcKeys(c *api.Call, v *vpc) map[string][]string {
 // findVPC reads the VPC a request names for a handler that authorizes on it before it may say that it does not
 // exist: the VPC (nil when there is none) and the condition keys to authorize with.
 func findVPC(c *api.Call, t store.Tx, id string) (*vpc, map[string][]string, error) {
-	v, _, err := get[vpc](t, c.Account(), c.Region, kindVPC, id)
+	return findNamed(c, t, kindVPC, "ec2:VpcID", id, vpcKeys)
+}
+
+// findNamed is findVPC and findSubnet for any kind: the resource (nil when there is none) and its keys (keysOf), or
+// for none ec2:Region and idKey with the id the request names.
+func findNamed[T any](c *api.Call, t store.Tx, kind, idKey, id string, keysOf func(*api.Call, *T) map[string][]string) (*T, map[string][]string, error) {
+	r, _, err := get[T](t, c.Account(), c.Region, kind, id)
 	if err != nil {
 		return nil, nil, err
 	}
-	if v == nil {
-		return nil, map[string][]string{"ec2:Region": {c.Region}, "ec2:VpcID": {id}}, nil
+	if r == nil {
+		return nil, map[string][]string{"ec2:Region": {c.Region}, idKey: {id}}, nil
 	}
-	return v, vpcKeys(c, v), nil
+	return r, keysOf(c, r), nil
+}
+
+// loadVPCFor reads the VPC a request names and authorizes action on it, with its keys and more (ModifyVpcAttribute's
+// ec2:Attribute keys, or nil); a malformed or unknown id is answered only once authorized.
+func loadVPCFor(ctx context.Context, c *api.Call, t store.Tx, dryRun *bool, action, id string, more map[string][]string) (*vpc, error) {
+	return loadNamedFor(ctx, c, t, dryRun, action, "vpc", id, more, findVPC, "InvalidVpcID.Malformed", vpcNotFound)
+}
+
+// loadNamedFor is loadVPCFor and loadSubnetFor for any kind whose ids are prefix-… and whose ARN type is prefix:
+// find reads the resource (nil when there is none) and its keys, malformedCode answers an id not of the kind's
+// form and notFound one of that form that names nothing.
+func loadNamedFor[T any](ctx context.Context, c *api.Call, t store.Tx, dryRun *bool, action, prefix, id string, more map[string][]string,
+	find func(*api.Call, store.Tx, string) (*T, map[string][]string, error), malformedCode string, notFound func(string) error) (*T, error) {
+	r, keys, err := find(c, t, id)
+	if err != nil {
+		return nil, err
+	}
+	maps.Copy(keys, more)
+	if err := authorize(ctx, c, dryRun, action, []string{arn(c, prefix, id)}, keys); err != nil {
+		return nil, err
+	}
+	if !wellFormedID(id, prefix) {
+		return nil, idMalformed(malformedCode, id)
+	}
+	if r == nil {
+		return nil, notFound(id)
+	}
+	return r, nil
 }
 
 // apiVPC renders a stored VPC.
@@ -175,12 +210,7 @@ func (s *Service) createVpc(ctx context.Context, c *api.Call, in *CreateVpcInput
 		return nil, err
 	}
 	tags, tagErr := tagsFromSpecs(in.TagSpecifications, "vpc")
-	newARN := arn(c, "vpc", "*")
-	as := []api.Authorization{{Action: "ec2:CreateVpc", Resources: []string{newARN},
-		Context: requestTagKeys(map[string][]string{"ec2:Region": {c.Region}}, tags)}}
-	if len(tags) > 0 {
-		as = append(as, createTagsAuthorization(c, newARN, tags))
-	}
+	as := withCreateTags(c, []api.Authorization{createAuthorization(c, "CreateVpc", "vpc", tags)}, "vpc", tags)
 	if err := authorizeMany(ctx, c, in.DryRun, as...); err != nil {
 		return nil, err
 	}
@@ -252,53 +282,17 @@ func (s *Service) describeVpcs(ctx context.Context, c *api.Call, in *DescribeVpc
 	if err != nil {
 		return nil, err
 	}
-	var vs []*vpc
-	if len(in.VpcIds) > 0 {
-		var missing []string
-		seen := map[string]bool{}
-		for _, id := range in.VpcIds {
-			if seen[id] {
-				continue
-			}
-			seen[id] = true
-			v, _, err := get[vpc](t, c.Account(), c.Region, kindVPC, id)
-			if err != nil {
-				return nil, err
-			}
-			if v == nil {
-				missing = append(missing, id)
-				continue
-			}
-			vs = append(vs, v)
-		}
-		if len(missing) > 0 {
-			return nil, idsNotFound("InvalidVpcID.NotFound", "vpc", missing)
-		}
-	} else if vs, err = list[vpc](t, c.Account(), c.Region, kindVPC); err != nil {
-		return nil, err
-	}
-	byID := map[string]*vpc{}
-	var ids []string
-	for _, v := range vs {
-		ok, err := matchFilters(in.Filters, v.Tags, vpcFilter(v))
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			byID[v.ID] = v
-			ids = append(ids, v.ID)
-		}
-	}
-	from, to, next, err := page(ids, in.NextToken, in.MaxResults)
+	vs, next, err := describe(t, c, describing[vpc]{
+		kind: kindVPC, id: func(v *vpc) string { return v.ID }, tags: func(v *vpc) []tag { return v.Tags },
+		values:   func(v *vpc) (filterValues, error) { return vpcFilter(v), nil },
+		notFound: func(missing []string) error { return idsNotFound("InvalidVpcID.NotFound", "vpc", missing) },
+	}, in.VpcIds, in.Filters, in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}
-	out := &DescribeVpcsOutput{Vpcs: []*Vpc{}}
-	for _, id := range ids[from:to] {
-		out.Vpcs = append(out.Vpcs, apiVPC(byID[id]))
-	}
-	if next != "" {
-		out.NextToken = ptr(next)
+	out := &DescribeVpcsOutput{Vpcs: []*Vpc{}, NextToken: next}
+	for _, v := range vs {
+		out.Vpcs = append(out.Vpcs, apiVPC(v))
 	}
 	return out, nil
 }
@@ -371,18 +365,9 @@ func (s *Service) deleteVpc(ctx context.Context, c *api.Call, in *DeleteVpcInput
 	if err != nil {
 		return nil, err
 	}
-	v, keys, err := findVPC(c, t, in.VpcId)
+	v, err := loadVPCFor(ctx, c, t, in.DryRun, "DeleteVpc", in.VpcId, nil)
 	if err != nil {
 		return nil, err
-	}
-	if err := authorize(ctx, c, in.DryRun, "DeleteVpc", []string{arn(c, "vpc", in.VpcId)}, keys); err != nil {
-		return nil, err
-	}
-	if !wellFormedID(in.VpcId, "vpc") {
-		return nil, idMalformed("InvalidVpcID.Malformed", in.VpcId)
-	}
-	if v == nil {
-		return nil, vpcNotFound(in.VpcId)
 	}
 	if dep, err := s.vpcDependencies(c, t, v); err != nil {
 		return nil, err
@@ -431,11 +416,8 @@ func (s *Service) modifyVpcAttribute(ctx context.Context, c *api.Call, in *Modif
 	if err != nil {
 		return nil, err
 	}
-	v, keys, err := findVPC(c, t, in.VpcId)
-	if err != nil {
-		return nil, err
-	}
 	names, values := vpcAttributes(in)
+	keys := map[string][]string{}
 	for i, name := range names {
 		attr := strings.ToUpper(name[:1]) + name[1:]
 		keys["ec2:Attribute"] = append(keys["ec2:Attribute"], attr)
@@ -443,14 +425,9 @@ func (s *Service) modifyVpcAttribute(ctx context.Context, c *api.Call, in *Modif
 			keys["ec2:Attribute/"+attr] = boolValue(*values[i].Value)
 		}
 	}
-	if err := authorize(ctx, c, nil, "ModifyVpcAttribute", []string{arn(c, "vpc", in.VpcId)}, keys); err != nil {
+	v, err := loadVPCFor(ctx, c, t, nil, "ModifyVpcAttribute", in.VpcId, keys)
+	if err != nil {
 		return nil, err
-	}
-	if !wellFormedID(in.VpcId, "vpc") {
-		return nil, idMalformed("InvalidVpcID.Malformed", in.VpcId)
-	}
-	if v == nil {
-		return nil, vpcNotFound(in.VpcId)
 	}
 	switch {
 	case len(names) == 0:
@@ -487,18 +464,9 @@ func (s *Service) describeVpcAttribute(ctx context.Context, c *api.Call, in *Des
 	if err != nil {
 		return nil, err
 	}
-	v, keys, err := findVPC(c, t, in.VpcId)
+	v, err := loadVPCFor(ctx, c, t, in.DryRun, "DescribeVpcAttribute", in.VpcId, nil)
 	if err != nil {
 		return nil, err
-	}
-	if err := authorize(ctx, c, in.DryRun, "DescribeVpcAttribute", []string{arn(c, "vpc", in.VpcId)}, keys); err != nil {
-		return nil, err
-	}
-	if !wellFormedID(in.VpcId, "vpc") {
-		return nil, idMalformed("InvalidVpcID.Malformed", in.VpcId)
-	}
-	if v == nil {
-		return nil, vpcNotFound(in.VpcId)
 	}
 	out := &DescribeVpcAttributeOutput{VpcId: ptr(v.ID)}
 	switch in.Attribute {
@@ -566,18 +534,9 @@ func (s *Service) associateVpcCidrBlock(ctx context.Context, c *api.Call, in *As
 	if err != nil {
 		return nil, err
 	}
-	v, keys, err := findVPC(c, t, in.VpcId)
+	v, err := loadVPCFor(ctx, c, t, nil, "AssociateVpcCidrBlock", in.VpcId, nil)
 	if err != nil {
 		return nil, err
-	}
-	if err := authorize(ctx, c, nil, "AssociateVpcCidrBlock", []string{arn(c, "vpc", in.VpcId)}, keys); err != nil {
-		return nil, err
-	}
-	if !wellFormedID(in.VpcId, "vpc") {
-		return nil, idMalformed("InvalidVpcID.Malformed", in.VpcId)
-	}
-	if v == nil {
-		return nil, vpcNotFound(in.VpcId)
 	}
 	if err := noIPAM(in.Ipv4IpamPoolId, in.Ipv6IpamPoolId, in.Ipv6CidrBlock, in.Ipv6Pool, in.AmazonProvidedIpv6CidrBlock); err != nil {
 		return nil, err
