@@ -547,12 +547,6 @@ func (s *Service) deleteUserProfile(ctx context.Context, c *api.Call, in *Delete
 	return &DeleteUserProfileOutput{}, nil
 }
 
-// listSort maps the SortBy of ListUserProfiles and ListSpaces (CreationTime, LastModifiedTime) onto pageOf, which
-// sorts on an item's created time: for LastModifiedTime, the items carry their modified time there.
-func listSort(sortBy *string) (byModified bool) {
-	return deref(sortBy) == "LastModifiedTime"
-}
-
 func (s *Service) listUserProfiles(ctx context.Context, c *api.Call, in *ListUserProfilesInput) (*ListUserProfilesOutput, error) {
 	if err := s.begin(ctx, c); err != nil {
 		return nil, err
@@ -564,44 +558,13 @@ func (s *Service) listUserProfiles(ctx context.Context, c *api.Call, in *ListUse
 	if err != nil {
 		return nil, err
 	}
-	var all []*profile
-	if id := deref(in.DomainIdEquals); id != "" {
-		all, err = find[profile](t, c.Account(), c.Region, kindProfile, indexDomain, id)
-	} else {
-		all, err = list[profile](t, c.Account(), c.Region, kindProfile)
-	}
-	if err != nil {
-		return nil, err
-	}
-	byModified := listSort(in.SortBy)
-	contains := strings.ToLower(deref(in.UserProfileNameContains))
-	var kept []*profile
-	var items []listed
-	for _, p := range all {
-		if _, exists := p.status(c.Now); !exists {
-			continue
-		}
-		if contains != "" && !strings.Contains(strings.ToLower(p.Name), contains) {
-			continue
-		}
-		at := p.Created
-		if byModified {
-			at = p.Modified
-		}
-		kept = append(kept, p)
-		items = append(items, listed{name: p.Name, created: at, id: profileID(p.DomainID, p.Name)})
-	}
-	sortBy := deref(in.SortBy)
-	if sortBy != "" {
-		sortBy = "CreationTime"
-	}
-	page, next, err := pageOf(items, sortBy, deref(in.SortOrder), in.NextToken, in.MaxResults)
+	kept, next, err := pageInDomain(t, c, kindProfile, func(p *profile) (string, string, *lifecycle) { return p.DomainID, p.Name, &p.lifecycle },
+		deref(in.DomainIdEquals), deref(in.UserProfileNameContains), in.SortBy, in.SortOrder, in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}
 	out := &ListUserProfilesOutput{UserProfiles: []*UserProfileDetails{}}
-	for _, i := range page {
-		p := kept[i]
+	for _, p := range kept {
 		status, _ := p.status(c.Now)
 		out.UserProfiles = append(out.UserProfiles, &UserProfileDetails{
 			DomainId: ptr(p.DomainID), UserProfileName: ptr(p.Name), Status: ptr(status),
@@ -612,4 +575,55 @@ func (s *Service) listUserProfiles(ctx context.Context, c *api.Call, in *ListUse
 		out.NextToken = ptr(next)
 	}
 	return out, nil
+}
+
+// pageInDomain is the page ListUserProfiles and ListSpaces answer: the kind's resources (of one domain when domainID
+// is set) that still exist and whose names contain contains (without regard to case), sorted by SortBy —
+// CreationTime (the default) or LastModifiedTime — and cut after NextToken. nameOf gives an item's domain, name and
+// lifecycle; the item's id is its domain and lower-cased name, as profileID and spaceID make it.
+func pageInDomain[T any](t store.Tx, c *api.Call, kind string, nameOf func(*T) (domain, name string, l *lifecycle), domainID, contains string,
+	sortBy, sortOrder, nextToken *string, maxResults *int32) ([]*T, string, error) {
+	var all []*T
+	var err error
+	if domainID != "" {
+		all, err = find[T](t, c.Account(), c.Region, kind, indexDomain, domainID)
+	} else {
+		all, err = list[T](t, c.Account(), c.Region, kind)
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	byModified := deref(sortBy) == "LastModifiedTime"
+	contains = strings.ToLower(contains)
+	var kept []*T
+	var items []listed
+	for _, v := range all {
+		dom, name, l := nameOf(v)
+		if _, exists := l.status(c.Now); !exists {
+			continue
+		}
+		if contains != "" && !strings.Contains(strings.ToLower(name), contains) {
+			continue
+		}
+		at := l.Created
+		if byModified {
+			at = l.Modified
+		}
+		kept = append(kept, v)
+		items = append(items, listed{name: name, created: at, id: dom + "/" + strings.ToLower(name)})
+	}
+	// pageOf sorts on an item's created time: for LastModifiedTime the items carry their modified time there.
+	by := ""
+	if deref(sortBy) != "" {
+		by = "CreationTime"
+	}
+	page, next, err := pageOf(items, by, deref(sortOrder), nextToken, maxResults)
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]*T, len(page))
+	for i, ix := range page {
+		out[i] = kept[ix]
+	}
+	return out, next, nil
 }

@@ -404,44 +404,13 @@ func (s *Service) listSpaces(ctx context.Context, c *api.Call, in *ListSpacesInp
 	if err != nil {
 		return nil, err
 	}
-	var all []*space
-	if id := deref(in.DomainIdEquals); id != "" {
-		all, err = find[space](t, c.Account(), c.Region, kindSpace, indexDomain, id)
-	} else {
-		all, err = list[space](t, c.Account(), c.Region, kindSpace)
-	}
-	if err != nil {
-		return nil, err
-	}
-	byModified := listSort(in.SortBy)
-	contains := strings.ToLower(deref(in.SpaceNameContains))
-	var kept []*space
-	var items []listed
-	for _, sp := range all {
-		if _, exists := sp.status(c.Now); !exists {
-			continue
-		}
-		if contains != "" && !strings.Contains(strings.ToLower(sp.Name), contains) {
-			continue
-		}
-		at := sp.Created
-		if byModified {
-			at = sp.Modified
-		}
-		kept = append(kept, sp)
-		items = append(items, listed{name: sp.Name, created: at, id: spaceID(sp.DomainID, sp.Name)})
-	}
-	sortBy := deref(in.SortBy)
-	if sortBy != "" {
-		sortBy = "CreationTime"
-	}
-	page, next, err := pageOf(items, sortBy, deref(in.SortOrder), in.NextToken, in.MaxResults)
+	kept, next, err := pageInDomain(t, c, kindSpace, func(sp *space) (string, string, *lifecycle) { return sp.DomainID, sp.Name, &sp.lifecycle },
+		deref(in.DomainIdEquals), deref(in.SpaceNameContains), in.SortBy, in.SortOrder, in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}
 	out := &ListSpacesOutput{Spaces: []*SpaceDetails{}}
-	for _, i := range page {
-		sp := kept[i]
+	for _, sp := range kept {
 		status, _ := sp.status(c.Now)
 		det := &SpaceDetails{
 			DomainId: ptr(sp.DomainID), SpaceName: ptr(sp.Name), Status: ptr(status),
