@@ -237,9 +237,8 @@ func (s *Service) describeRouteTables(ctx context.Context, c *api.Call, in *Desc
 	if err != nil {
 		return nil, err
 	}
-	// An empty page leaves RouteTables nil, so the answer has no routeTableSet where the other Describe calls answer
-	// an empty set: kept as this handler always answered.
-	out := &DescribeRouteTablesOutput{NextToken: next}
+	// An empty page is an empty routeTableSet, as EC2 answers every Describe.
+	out := &DescribeRouteTablesOutput{NextToken: next, RouteTables: []*RouteTable{}}
 	for _, rt := range tables {
 		out.RouteTables = append(out.RouteTables, r.table(rt))
 	}
