@@ -235,7 +235,7 @@ func (l *decisionLog) flush(ctx context.Context) error {
 	if from == to {
 		return nil
 	}
-	if err := l.write(ctx, from, to); err != nil {
+	if err := l.write(ctx, to); err != nil {
 		l.mu.Lock()
 		l.dropped += uint64(len(l.batch))
 		l.mu.Unlock()
@@ -246,11 +246,12 @@ func (l *decisionLog) flush(ctx context.Context) error {
 	return nil
 }
 
-// write stores the batch, decisions from up to to, in one transaction with the log's head (to, the number of the
-// next decision), and deletes the decisions that fall out of the newest size. It retires every number of the range,
-// not only those of the batch's entries: a decision dropped from the ring leaves no entry, but the decision size
-// numbers before it must still go, or the log would outgrow its bound whenever the writer falls behind.
-func (l *decisionLog) write(ctx context.Context, from, to uint64) error {
+// write stores the batch in one transaction with the log's head (to, the number of the next decision), and deletes
+// the stored decisions numbered before the newest size. It finds them by reading the oldest stored decisions, not by
+// the numbers that fall out: a decision dropped from the ring was never stored, and when the writer falls behind
+// most numbers are such — deleting each would cost as much as the requests made (and deleting only the batch's
+// predecessors would leave the others forever).
+func (l *decisionLog) write(ctx context.Context, to uint64) error {
 	debug := l.logger.Enabled(ctx, slog.LevelDebug)
 	recs := make([]*store.Record, 0, len(l.batch))
 	for i := range l.batch {
@@ -282,9 +283,21 @@ func (l *decisionLog) write(ctx context.Context, from, to uint64) error {
 			return err
 		}
 	}
-	for seq := max(from, l.size+1); seq < to; seq++ {
-		if err := tx.Delete(store.Key{Scope: decisionScope, ID: seqID(seq - l.size)}); err != nil && !errors.Is(err, store.ErrNotFound) {
+	if to > l.size {
+		// Twice the batch, and more: each write retires at least as many as it stores, so the store comes back to
+		// size even after LogSize was lowered across a restart.
+		old, err := tx.List(decisionScope, store.ListQuery{Limit: 2*len(recs) + 16})
+		if err != nil {
 			return err
+		}
+		keep := seqID(to - l.size) // the oldest number the newest size may hold
+		for _, rec := range old {
+			if rec.ID >= keep {
+				break
+			}
+			if err := tx.Delete(rec.Key); err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
 		}
 	}
 	head, err := store.NewRecord(headKey, headDoc{Next: to})
