@@ -9,20 +9,18 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
 	"github.com/sagebox/sagebox/internal/app"
+	"github.com/sagebox/sagebox/internal/apptest"
 	"github.com/sagebox/sagebox/internal/authz"
 )
 
@@ -36,41 +34,16 @@ type box struct {
 
 func startBox(t *testing.T, mode authz.Mode) *box {
 	t.Helper()
-	cfg := app.Defaults()
-	cfg.Memory = true
-	cfg.LifecycleScale = 0
-	cfg.Log = slog.New(slog.DiscardHandler)
+	cfg := apptest.Config()
 	cfg.AuthzMode = mode
-	runCtx, cancel := context.WithCancel(bg)
-	a, err := app.New(runCtx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- a.Serve(runCtx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-		a.Close()
-	})
-	b := &box{App: a, url: "http://" + ln.Addr().String()}
+	a, url, _ := apptest.Serve(t, cfg)
+	b := &box{App: a, url: url}
 	b.root = iam.NewFromConfig(b.config("test", "test"))
 	return b
 }
 
 func (b *box) config(key, secret string) aws.Config {
-	return aws.Config{
-		Region:           "us-east-1",
-		Credentials:      credentials.NewStaticCredentialsProvider(key, secret, ""),
-		BaseEndpoint:     aws.String(b.url),
-		RetryMaxAttempts: 1,
-	}
+	return apptest.SDK(b.url, key, secret, "")
 }
 
 // user creates an IAM user with inline policies and returns IAM and STS clients signed with its own access key.

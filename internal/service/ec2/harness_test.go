@@ -3,24 +3,18 @@ package ec2_test
 // The harness every EC2 test uses: a real sagebox on a loopback port, and aws-sdk-go-v2 clients for it.
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"io"
-	"log/slog"
-	"net"
-	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/smithy-go"
-
 	"github.com/sagebox/sagebox/internal/app"
+	"github.com/sagebox/sagebox/internal/apptest"
 )
 
 type fixture struct {
@@ -36,29 +30,8 @@ var ctx = context.Background()
 // start runs a sagebox with its state in memory, stopped when the test ends.
 func start(t testing.TB) *fixture {
 	t.Helper()
-	cfg := app.Defaults()
-	cfg.Memory = true
-	cfg.LifecycleScale = 0
-	cfg.Log = slog.New(slog.DiscardHandler)
-	runCtx, cancel := context.WithCancel(context.Background())
-	a, err := app.New(runCtx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- a.Serve(runCtx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-		a.Close()
-	})
-	f := &fixture{App: a, URL: "http://" + ln.Addr().String()}
+	a, url, _ := apptest.Serve(t, apptest.Config())
+	f := &fixture{App: a, URL: url}
 	f.EC2 = ec2.NewFromConfig(f.Config("test", "test", ""))
 	f.IAM = iam.NewFromConfig(f.Config("test", "test", ""))
 	return f
@@ -66,34 +39,7 @@ func start(t testing.TB) *fixture {
 
 // Config returns an SDK configuration for the server with the given credentials.
 func (f *fixture) Config(key, secret, token string) aws.Config {
-	return aws.Config{
-		Region:           "us-east-1",
-		Credentials:      credentials.NewStaticCredentialsProvider(key, secret, token),
-		BaseEndpoint:     aws.String(f.URL),
-		RetryMaxAttempts: 1,
-		HTTPClient:       wholeResponses{&http.Client{}},
-	}
-}
-
-// wholeResponses is an HTTP client that reads each response whole before the SDK decodes it. aws-sdk-go-v2 closes
-// a request's body as soon as the response arrives; a server on loopback answers before net/http's transport has
-// made its last read of that body, and the transport then closes the connection under the response it is still
-// reading ("use of closed network connection"), which loses large responses a quarter of the time. Reading the
-// response first closes that race. The server is not involved (the IAM harness meets the same race).
-type wholeResponses struct{ c *http.Client }
-
-func (w wholeResponses) Do(req *http.Request) (*http.Response, error) {
-	resp, err := w.c.Do(req)
-	if err != nil {
-		return resp, err
-	}
-	b, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if err != nil {
-		return nil, err
-	}
-	resp.Body = io.NopCloser(bytes.NewReader(b))
-	return resp, nil
+	return apptest.SDK(f.URL, key, secret, token)
 }
 
 // userClient makes an IAM user with the inline policy (none when policy is empty) and returns an EC2 client

@@ -3,18 +3,12 @@ package sagemaker_test
 // The harness every SageMaker test uses: a real sagebox on a loopback port, and aws-sdk-go-v2 clients for it.
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"io"
-	"log/slog"
-	"net"
-	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -22,6 +16,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/sagebox/sagebox/internal/app"
+	"github.com/sagebox/sagebox/internal/apptest"
 )
 
 type fixture struct {
@@ -40,35 +35,14 @@ const account = "000000000000"
 // start runs a sagebox with its state in memory and lifecycles finished at once, stopped when the test ends.
 func start(t testing.TB) *fixture {
 	t.Helper()
-	cfg := app.Defaults()
-	cfg.Memory = true
-	cfg.LifecycleScale = 0
-	cfg.Log = slog.New(slog.DiscardHandler)
-	return startWith(t, cfg)
+	return startWith(t, apptest.Config())
 }
 
 // startWith runs a sagebox with cfg (a test of lifecycles sets LifecycleScale to 1 and advances the clock).
 func startWith(t testing.TB, cfg app.Config) *fixture {
 	t.Helper()
-	runCtx, cancel := context.WithCancel(context.Background())
-	a, err := app.New(runCtx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- a.Serve(runCtx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-		a.Close()
-	})
-	f := &fixture{App: a, URL: "http://" + ln.Addr().String()}
+	a, url, _ := apptest.Serve(t, cfg)
+	f := &fixture{App: a, URL: url}
 	cl := f.clients(f.Config("test", "test", ""))
 	f.SM, f.EC2, f.IAM = cl.SM, cl.EC2, cl.IAM
 	return f
@@ -76,31 +50,7 @@ func startWith(t testing.TB, cfg app.Config) *fixture {
 
 // Config returns an SDK configuration for the server with the given credentials.
 func (f *fixture) Config(key, secret, token string) aws.Config {
-	return aws.Config{
-		Region:           "us-east-1",
-		Credentials:      credentials.NewStaticCredentialsProvider(key, secret, token),
-		BaseEndpoint:     aws.String(f.URL),
-		RetryMaxAttempts: 1,
-		HTTPClient:       wholeResponses{&http.Client{}},
-	}
-}
-
-// wholeResponses is an HTTP client that reads each response whole before the SDK decodes it, working around a
-// client-side race of aws-sdk-go-v2 over loopback (see the EC2 harness, which meets it too).
-type wholeResponses struct{ c *http.Client }
-
-func (w wholeResponses) Do(req *http.Request) (*http.Response, error) {
-	resp, err := w.c.Do(req)
-	if err != nil {
-		return resp, err
-	}
-	b, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if err != nil {
-		return nil, err
-	}
-	resp.Body = io.NopCloser(bytes.NewReader(b))
-	return resp, nil
+	return apptest.SDK(f.URL, key, secret, token)
 }
 
 // clients are the clients of one principal.

@@ -7,17 +7,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
-	"net"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -27,6 +22,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/sagebox/sagebox/internal/app"
+	"github.com/sagebox/sagebox/internal/apptest"
 )
 
 const account = "000000000000"
@@ -44,46 +40,21 @@ type fixture struct {
 // start runs a sagebox with its state in memory, stopped when the test ends.
 func start(t testing.TB) *fixture {
 	t.Helper()
-	cfg := app.Defaults()
-	cfg.Memory = true
-	cfg.LifecycleScale = 0
-	cfg.Log = slog.New(slog.DiscardHandler)
-	return startWith(t, cfg)
+	return startWith(t, apptest.Config())
 }
 
-// startWith runs a sagebox with cfg, and returns it with a function that stops it (which the test's end calls too).
+// startWith runs a sagebox with cfg, stopped when the test ends.
 func startWith(t testing.TB, cfg app.Config) *fixture {
 	f, _ := startStoppable(t, cfg)
 	return f
 }
 
+// startStoppable runs a sagebox with cfg, and returns it with a function that stops it (which the test's end calls
+// too).
 func startStoppable(t testing.TB, cfg app.Config) (*fixture, func()) {
 	t.Helper()
-	runCtx, cancel := context.WithCancel(context.Background())
-	a, err := app.New(runCtx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- a.Serve(runCtx, ln) }()
-	stopped := false
-	stop := func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-		a.Close()
-	}
-	t.Cleanup(stop)
-	f := &fixture{App: a, URL: "http://" + ln.Addr().String()}
+	a, url, stop := apptest.Serve(t, cfg)
+	f := &fixture{App: a, URL: url}
 	root := f.clients("test", "test", "")
 	f.IAM, f.STS = root.IAM, root.STS
 	return f, stop
@@ -91,25 +62,7 @@ func startStoppable(t testing.TB, cfg app.Config) (*fixture, func()) {
 
 // Config returns an SDK configuration for the server with the given credentials.
 func (f *fixture) Config(key, secret, token string) aws.Config {
-	return aws.Config{
-		Region:           "us-east-1",
-		Credentials:      credentials.NewStaticCredentialsProvider(key, secret, token),
-		BaseEndpoint:     aws.String(f.URL),
-		RetryMaxAttempts: 1,
-		HTTPClient:       &http.Client{Transport: bodyHidingTransport{http.DefaultTransport.(*http.Transport).Clone()}},
-	}
-}
-
-// bodyHidingTransport works around a client race of smithy-go over loopback (see the IAM harness).
-type bodyHidingTransport struct{ next http.RoundTripper }
-
-func (t bodyHidingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.Body == nil || r.Body == http.NoBody {
-		return t.next.RoundTrip(r)
-	}
-	r = r.Clone(r.Context())
-	r.Body = struct{ io.ReadCloser }{r.Body}
-	return t.next.RoundTrip(r)
+	return apptest.SDK(f.URL, key, secret, token)
 }
 
 // clients are the IAM and STS clients of one set of credentials.
