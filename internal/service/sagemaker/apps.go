@@ -628,7 +628,8 @@ func (s *Service) deleteApp(ctx context.Context, c *api.Call, in *DeleteAppInput
 	if err := s.detachApp(t, c, a); err != nil {
 		return nil, err
 	}
-	a.Deleted, a.Gone, a.Modified = now, now.Add(s.delay(appStopDelay)), now
+	a.startDeletion(now, s.delay(appStopDelay))
+	a.Modified = now
 	if err := putApp(t, account, region, a); err != nil {
 		return nil, err
 	}

@@ -650,8 +650,8 @@ func (s *Service) deleteDomain(ctx context.Context, c *api.Call, in *DeleteDomai
 			return nil, err
 		}
 	}
-	d.Deleted = c.Now
-	d.Gone = c.Now.Add(s.delay(domainDeleteDelay))
+	// The record stays: once its deletion has ended, Describe and List treat the domain as gone.
+	d.startDeletion(c.Now, s.delay(domainDeleteDelay))
 	d.Modified = c.Now
 	if err := putDomain(t, c.Account(), c.Region, d); err != nil {
 		return nil, err

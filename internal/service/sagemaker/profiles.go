@@ -533,15 +533,12 @@ func (s *Service) deleteUserProfile(ctx context.Context, c *api.Call, in *Delete
 		// unverified, in the style of the apps one.
 		return nil, inUse("Unable to delete UserProfile [%s] because Space(s) are associated with it.", arn)
 	}
-	p.Deleted = c.Now
-	p.Gone = c.Now.Add(s.delay(childDeleteDelay))
-	if !p.Gone.After(c.Now) {
-		if err := remove(t, c.Account(), c.Region, kindProfile, profileID(p.DomainID, p.Name)); err != nil {
-			return nil, err
-		}
-		return &DeleteUserProfileOutput{}, nil
+	if p.startDeletion(c.Now, s.delay(childDeleteDelay)) {
+		err = remove(t, c.Account(), c.Region, kindProfile, profileID(p.DomainID, p.Name))
+	} else {
+		err = putProfile(t, c.Account(), c.Region, p)
 	}
-	if err := putProfile(t, c.Account(), c.Region, p); err != nil {
+	if err != nil {
 		return nil, err
 	}
 	return &DeleteUserProfileOutput{}, nil

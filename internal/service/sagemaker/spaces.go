@@ -379,15 +379,12 @@ func (s *Service) deleteSpace(ctx context.Context, c *api.Call, in *DeleteSpaceI
 		// Unverified text, in the words of DeleteUserProfile's (aws/amazon-sagemaker-feedback#113).
 		return nil, inUse("Unable to delete Space [%s] because App(s) are associated with it.", arn)
 	}
-	sp.Deleted = c.Now
-	sp.Gone = c.Now.Add(s.delay(childDeleteDelay))
-	if !sp.Gone.After(c.Now) {
-		if err := remove(t, c.Account(), c.Region, kindSpace, spaceID(sp.DomainID, sp.Name)); err != nil {
-			return nil, err
-		}
-		return &DeleteSpaceOutput{}, nil
+	if sp.startDeletion(c.Now, s.delay(childDeleteDelay)) {
+		err = remove(t, c.Account(), c.Region, kindSpace, spaceID(sp.DomainID, sp.Name))
+	} else {
+		err = putSpace(t, c.Account(), c.Region, sp)
 	}
-	if err := putSpace(t, c.Account(), c.Region, sp); err != nil {
+	if err != nil {
 		return nil, err
 	}
 	return &DeleteSpaceOutput{}, nil

@@ -72,6 +72,13 @@ func (l *lifecycle) status(now time.Time) (string, bool) {
 	return "InService", true
 }
 
+// startDeletion begins the resource's deletion at now, to end after d, and reports whether it has ended already
+// (d is zero: lifecycles finish at once), when the record can go at once.
+func (l *lifecycle) startDeletion(now time.Time, d time.Duration) (ended bool) {
+	l.Deleted, l.Gone = now, now.Add(d)
+	return !l.Gone.After(now)
+}
+
 // domain is a Studio domain.
 type domain struct {
 	ID   string `json:"id"`
